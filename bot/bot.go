@@ -1,0 +1,361 @@
+// Package bot is mentorbot's Slack side: the Socket Mode loop, routing of slash
+// commands, buttons, modals and events, Block Kit replies, and escaping of what people
+// type. Every envelope is acknowledged within Slack's 3 seconds whatever its handler does.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/mentorbot/mentorbot/internal/ops"
+	"github.com/mentorbot/mentorbot/store"
+)
+
+const (
+	// ackBudget is how long a handler may take to produce the payload of its ack
+	// before the bot acks without one and delivers the reply another way. Slack allows
+	// 3 s from its side; the rest is margin for the network.
+	ackBudget = 2 * time.Second
+	// drainTimeout bounds how long shutdown waits for in-flight handlers, so that the
+	// process exits within the 10 s an orchestrator gives it.
+	drainTimeout = 6 * time.Second
+	// apiRetries is how often a Web API call rate limited with 429 is retried after
+	// its Retry-After; the request's context bounds the wait.
+	apiRetries = 5
+)
+
+// Config is what the bot needs to know; cmd/mentorbot fills it from the settings.
+type Config struct {
+	BotToken string
+	AppToken string
+	APIURL   string // Web API base, ending in "/"
+	Admins   []string
+	Logger   *slog.Logger
+	Metrics  *ops.Metrics
+	// PingInterval is how long the connection may go without a ping from Slack before
+	// it counts as dead; zero keeps socketmode's default (30 s).
+	PingInterval time.Duration
+}
+
+// Bot is the running Slack app. Create it with New and start it with Run.
+type Bot struct {
+	cfg   Config
+	api   *slack.Client
+	sm    *socketmode.Client
+	store *store.Store
+	log   *slog.Logger
+	m     *ops.Metrics
+	http  *http.Client
+
+	connected atomic.Bool
+	seen      *seenEnvelopes
+	inflight  sync.WaitGroup
+
+	commands map[string]subcommand // /mentor subcommands by name
+	actions  map[string]actionFunc  // block actions by action_id
+	views    map[string]viewFunc    // view submissions by callback_id
+	events   map[string]eventFunc   // Events API events by type
+}
+
+type (
+	actionFunc func(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error
+	viewFunc   func(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error)
+	eventFunc  func(ctx context.Context, ev slackevents.EventsAPIEvent) error
+)
+
+// New wires a bot to Slack (not yet connected) and to the store.
+func New(cfg Config, st *store.Store) *Bot {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = ops.NewMetrics()
+	}
+	httpClient := &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &countingTransport{next: http.DefaultTransport, apiURL: cfg.APIURL, calls: cfg.Metrics.APICalls},
+	}
+	api := slack.New(cfg.BotToken,
+		slack.OptionAPIURL(cfg.APIURL),
+		slack.OptionAppLevelToken(cfg.AppToken),
+		slack.OptionHTTPClient(httpClient),
+		// After OptionHTTPClient, so that the retry wraps the counting client and every
+		// 429 is counted.
+		slack.OptionRetryConfig(slack.RetryConfig{MaxRetries: apiRetries, RetryAfterJitter: time.Second}),
+	)
+	var smOpts []socketmode.Option
+	if cfg.PingInterval > 0 {
+		smOpts = append(smOpts, socketmode.OptionPingInterval(cfg.PingInterval))
+	}
+	b := &Bot{
+		cfg:   cfg,
+		api:   api,
+		sm:    socketmode.New(api, smOpts...),
+		store: st,
+		log:   cfg.Logger,
+		m:     cfg.Metrics,
+		http:  httpClient,
+		seen:  newSeenEnvelopes(seenTTL, seenMax),
+	}
+	b.routes()
+	return b
+}
+
+// AuthError means Slack rejected one of the two tokens; Setting names which.
+type AuthError struct {
+	Setting string
+	Err     error
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("Slack rejected %s (%v): check the token", e.Setting, e.Err)
+}
+
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// authErrors are Slack's error names for a token it will not accept.
+var authErrors = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true,
+	"token_revoked": true, "token_expired": true, "not_allowed_token_type": true,
+}
+
+// CheckAuth calls auth.test with the bot token. It returns an *AuthError when Slack
+// rejects the token, another error when Slack cannot be reached.
+func (b *Bot) CheckAuth(ctx context.Context) error {
+	_, err := b.api.AuthTestContext(ctx)
+	if err != nil && authErrors[err.Error()] {
+		return &AuthError{Setting: "SLACK_BOT_TOKEN", Err: err}
+	}
+	if err != nil {
+		return fmt.Errorf("auth.test: %w", err)
+	}
+	return nil
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+func (b *Bot) setConnected(up bool) {
+	b.connected.Store(up)
+	if up {
+		b.m.Connected.Set(1)
+	} else {
+		b.m.Connected.Set(0)
+	}
+}
+
+// Run connects over Socket Mode and serves until ctx is cancelled. Then it stops
+// reading envelopes (those not yet read stay unacknowledged, so Slack redelivers them
+// to the next instance), waits up to drainTimeout for handlers in flight, closes the
+// connection and returns nil. It returns an *AuthError when Slack rejects the app token.
+func (b *Bot) Run(ctx context.Context) error {
+	// Handlers and the connection outlive ctx so that in-flight work can finish and
+	// its acks can still be written during the drain.
+	connCtx, closeConn := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeConn()
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+
+	runErr := make(chan error, 1)
+	go func() { runErr <- b.sm.RunContext(connCtx) }()
+
+	for {
+		select {
+		case <-ctx.Done():
+			b.setConnected(false)
+			b.drain(stopWork)
+			closeConn()
+			<-runErr
+			return nil
+		case err := <-runErr:
+			b.setConnected(false)
+			b.drain(stopWork)
+			if err != nil && authErrors[err.Error()] {
+				return &AuthError{Setting: "SLACK_APP_TOKEN", Err: err}
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt := <-b.sm.Events:
+			b.event(workCtx, evt)
+		}
+	}
+}
+
+// drain waits for in-flight handlers, then cancels whatever is still running.
+func (b *Bot) drain(stopWork context.CancelFunc) {
+	done := make(chan struct{})
+	go func() { b.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(drainTimeout):
+		b.log.Warn("shutdown: handlers still running after drain timeout; cancelling them")
+		stopWork()
+		<-done
+	}
+}
+
+func (b *Bot) event(ctx context.Context, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.setConnected(false)
+		b.log.Debug("socket mode connecting")
+	case socketmode.EventTypeConnectionError:
+		b.setConnected(false)
+		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			b.log.Warn("socket mode connection failed; retrying", "attempt", e.Attempt, "backoff", e.Backoff, "err", e.ErrorObj)
+		}
+	case socketmode.EventTypeConnected:
+		if e, ok := evt.Data.(*socketmode.ConnectedEvent); ok && e.ConnectionCount > 0 {
+			b.m.Reconnects.Inc()
+		}
+	case socketmode.EventTypeHello:
+		b.setConnected(true)
+		b.log.Info("connected to Slack")
+	case socketmode.EventTypeIncomingError:
+		if e, ok := evt.Data.(*slack.IncomingEventError); ok {
+			b.log.Warn("socket mode read failed", "err", e.ErrorObj)
+		}
+	case socketmode.EventTypeErrorBadMessage:
+		if e, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			b.log.Warn("socket mode message not understood", "err", e.Cause)
+		}
+	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
+		b.envelope(ctx, evt, time.Now())
+	}
+}
+
+// envelope handles one Socket Mode request on its own goroutine. A redelivery of an
+// envelope already seen is acknowledged again, with the first delivery's ack payload,
+// and its work is not done twice.
+func (b *Bot) envelope(ctx context.Context, evt socketmode.Event, received time.Time) {
+	req := evt.Request
+	if req == nil {
+		return
+	}
+	typ := string(evt.Type)
+	entry, dup := b.seen.claim(dedupeKey(evt))
+	if dup {
+		b.m.Envelopes.WithLabelValues(typ, "duplicate").Inc()
+		b.log.Info("redelivered envelope acknowledged, not handled again", "envelope", req.EnvelopeID, "retry_attempt", req.RetryAttempt)
+		b.inflight.Go(func() {
+			select {
+			case <-entry.done:
+			case <-time.After(ackBudget):
+			}
+			b.ack(ctx, req, typ, entry.payload(), received)
+		})
+		return
+	}
+	b.m.Envelopes.WithLabelValues(typ, "handled").Inc()
+	b.inflight.Go(func() {
+		switch data := evt.Data.(type) {
+		case slack.SlashCommand:
+			b.replyInAck(ctx, req, typ, entry, received,
+				func(ctx context.Context) any { return b.slashCommand(ctx, data) },
+				func(ctx context.Context, p any) { b.respond(ctx, data, p.(*slack.Msg)) })
+		case slack.InteractionCallback:
+			if data.Type == slack.InteractionTypeViewSubmission {
+				b.replyInAck(ctx, req, typ, entry, received,
+					func(ctx context.Context) any { return b.viewSubmission(ctx, &data) },
+					func(ctx context.Context, p any) {
+						b.log.Warn("view submission answered after Slack's deadline; its response is lost", "callback", data.View.CallbackID)
+					})
+				return
+			}
+			entry.finish(nil)
+			b.ack(ctx, req, typ, nil, received)
+			b.interaction(ctx, &data)
+		case slackevents.EventsAPIEvent:
+			entry.finish(nil)
+			b.ack(ctx, req, typ, nil, received)
+			b.eventsAPI(ctx, data)
+		default:
+			entry.finish(nil)
+			b.ack(ctx, req, typ, nil, received)
+		}
+	})
+}
+
+// replyInAck runs handle and acks req with what it returns if that takes less than
+// ackBudget; otherwise it acks with no payload at the budget and hands the late result
+// to late. A nil result acks with no payload.
+func (b *Bot) replyInAck(ctx context.Context, req *socketmode.Request, typ string, entry *seenEntry, received time.Time,
+	handle func(context.Context) any, late func(context.Context, any)) {
+	result := make(chan any, 1)
+	go func() { result <- handle(ctx) }()
+	timer := time.NewTimer(ackBudget)
+	defer timer.Stop()
+	select {
+	case p := <-result:
+		entry.finish(p)
+		if err := b.ack(ctx, req, typ, p, received); err != nil && p != nil {
+			late(ctx, p)
+		}
+	case <-timer.C:
+		entry.finish(nil)
+		b.ack(ctx, req, typ, nil, received)
+		if p := <-result; !isNil(p) {
+			late(ctx, p)
+		}
+	}
+}
+
+// ack acknowledges req, with payload when it is not nil. If socketmode refuses the
+// payload (20 KB or more, which Slack would drop), it acks without it and returns the
+// error so the caller can deliver the payload another way.
+func (b *Bot) ack(ctx context.Context, req *socketmode.Request, typ string, payload any, received time.Time) error {
+	ctx, cancel := context.WithTimeout(ctx, ackBudget)
+	defer cancel()
+	var err error
+	if !isNil(payload) {
+		if err = b.sm.AckCtx(ctx, req.EnvelopeID, payload); err == nil {
+			b.m.AckLatency.WithLabelValues(typ).Observe(time.Since(received).Seconds())
+			return nil
+		}
+		b.log.Warn("ack with payload refused; acking without it", "envelope", req.EnvelopeID, "err", err)
+	}
+	if ackErr := b.sm.AckCtx(ctx, req.EnvelopeID, nil); ackErr != nil {
+		b.log.Error("ack failed", "envelope", req.EnvelopeID, "err", ackErr)
+		return errors.Join(err, ackErr)
+	}
+	b.m.AckLatency.WithLabelValues(typ).Observe(time.Since(received).Seconds())
+	return err
+}
+
+// isNil reports whether an ack payload is absent, including a typed nil pointer.
+func isNil(p any) bool {
+	switch v := p.(type) {
+	case nil:
+		return true
+	case *slack.Msg:
+		return v == nil
+	case *slack.ViewSubmissionResponse:
+		return v == nil
+	}
+	return false
+}
+
+// protect runs fn, turning a panic into an error after logging it with its stack and
+// counting it, so one bad input cannot take the bot down.
+func (b *Bot) protect(where string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.m.Panics.Inc()
+			b.log.Error("handler panicked", "where", where, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = errPanic
+		}
+	}()
+	return fn()
+}
+
+var errPanic = errors.New("handler panicked")

@@ -1,0 +1,72 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Slack's limits that replies must stay within; Slack answers invalid_blocks otherwise.
+const (
+	maxSectionText = 3000
+	maxButtonText  = 75
+	maxModalTitle  = 24
+	// maxEcho bounds how much of a person's own input a reply quotes back.
+	maxEcho = 200
+)
+
+// mrkdwnEscaper escapes the three characters Slack's mrkdwn treats as control
+// sequences. With < and > escaped no <!channel>, <!here>, <!subteam^…> or <@U…> a person
+// typed can be live in a message we post.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// broadcastWord matches the bare words Slack turns into broadcasts when a message is
+// posted with link_names or parse=full. We never set those, but a word joiner after the
+// @ keeps the text safe whatever a future change or client does with it.
+var broadcastWord = regexp.MustCompile(`(?i)@(channel|here|everyone)\b`)
+
+// Escape makes text a person typed safe to put in mrkdwn: valid UTF-8, no control
+// characters but newline and tab, and nothing that can mention or notify anyone.
+func Escape(s string) string {
+	s = mrkdwnEscaper.Replace(clean(s))
+	return broadcastWord.ReplaceAllString(s, "@\u2060$1")
+}
+
+// Quote prepares a person's input to be echoed inline: whitespace (newlines too)
+// collapsed so it cannot break the reply's layout, cut to max characters, escaped.
+// It cuts before escaping so that an entity such as &amp; is never split.
+func Quote(s string, max int) string {
+	return Escape(truncate(strings.Join(strings.Fields(clean(s)), " "), max))
+}
+
+// PlainText prepares text for a plain_text field (button, modal title), where Slack
+// does not parse mentions: valid UTF-8, no control characters, at most max characters.
+func PlainText(s string, max int) string {
+	return truncate(strings.Join(strings.Fields(clean(s)), " "), max)
+}
+
+// clean replaces invalid UTF-8 with U+FFFD and drops control and format characters
+// (except newline and tab) such as NUL, bidi overrides and zero-width joiners, which
+// can corrupt or disguise what a message shows.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// truncate cuts s to at most max characters, marking a cut with an ellipsis.
+func truncate(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max-1]) + "…"
+}

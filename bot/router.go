@@ -1,0 +1,269 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/mentorbot/mentorbot/internal/mentoring"
+)
+
+// Slash commands, as declared in deploy/slack-app-manifest.yaml.
+const (
+	cmdMentor = "/mentor"
+	cmdKudos  = "/kudos"
+)
+
+// subcommand is one `/mentor <name>`. Its run returns the ephemeral reply, or an error
+// whose mentoring.ErrorMessage is shown instead.
+type subcommand struct {
+	admin bool
+	run   func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error)
+}
+
+// routes registers every handler. Later capabilities add theirs here.
+func (b *Bot) routes() {
+	b.commands = map[string]subcommand{
+		"help": {run: b.help},
+	}
+	b.actions = map[string]actionFunc{}
+	b.views = map[string]viewFunc{}
+	b.events = map[string]eventFunc{}
+}
+
+func (b *Bot) isAdmin(userID string) bool { return slices.Contains(b.cfg.Admins, userID) }
+
+// slashCommand answers one slash command with the ephemeral reply for its ack.
+func (b *Bot) slashCommand(ctx context.Context, cmd slack.SlashCommand) *slack.Msg {
+	label := "other"
+	var reply *slack.Msg
+	err := b.protect(cmd.Command, func() error {
+		var err error
+		label, reply, err = b.runCommand(ctx, &cmd)
+		return err
+	})
+	outcome := outcomeOf(err)
+	b.m.Commands.WithLabelValues(label, outcome).Inc()
+	if err != nil {
+		if outcome == "error" || outcome == "panic" {
+			b.log.Error("command failed", "user", cmd.UserID, "command", label, "err", err)
+		}
+		return ephemeral(Escape(mentoring.ErrorMessage(err)))
+	}
+	return reply
+}
+
+// runCommand routes cmd and returns a bounded metrics label for it with the reply.
+func (b *Bot) runCommand(ctx context.Context, cmd *slack.SlashCommand) (string, *slack.Msg, error) {
+	if cmd.Command != cmdMentor {
+		return "other", nil, mentoring.Errorf(mentoring.EINVALID,
+			"%s is not available yet. Type `/mentor help` to see what you can do.", truncate(clean(cmd.Command), 40))
+	}
+	sub, args := splitCommand(cmd.Text)
+	if sub == "" {
+		sub = "help"
+	}
+	sc, ok := b.commands[sub]
+	if !ok {
+		return cmdMentor + " unknown", nil, mentoring.Errorf(mentoring.EINVALID,
+			"I don't know `/mentor %s`. Type `/mentor help` to see every command and how to write it.",
+			strings.ReplaceAll(PlainText(sub, 40), "`", "'"))
+	}
+	label := cmdMentor + " " + sub
+	if sc.admin && !b.isAdmin(cmd.UserID) {
+		return label, nil, mentoring.Errorf(mentoring.EFORBIDDEN,
+			"Only programme admins can run `/mentor %s`. Nothing was changed.", sub)
+	}
+	reply, err := sc.run(ctx, cmd, args)
+	return label, reply, err
+}
+
+// outcomeOf is the metrics outcome of a handler's error.
+func outcomeOf(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case err == errPanic:
+		return "panic"
+	}
+	switch mentoring.ErrorCode(err) {
+	case mentoring.EINVALID:
+		return "invalid"
+	case mentoring.EFORBIDDEN:
+		return "forbidden"
+	case mentoring.ENOTFOUND:
+		return "not_found"
+	case mentoring.ECONFLICT:
+		return "conflict"
+	}
+	return "error"
+}
+
+// helpText lists every command of the SPEC; admin commands only for admins.
+const helpText = "*Getting started*\n" +
+	"`/mentor join` opens a short form to join as mentor, mentee or both\n" +
+	"`/mentor join mentor|mentee|both [topic, topic, …]` joins directly with your topics\n\n" +
+	"*Your profile*\n" +
+	"`/mentor capacity N` how many mentees you take at once (1–10, default 2)\n" +
+	"`/mentor manager @user` records your manager: you are never paired with them\n" +
+	"`/mentor team &lt;name&gt;` records your team: pairs across teams score higher\n" +
+	"`/mentor goal add &lt;text&gt;` · `/mentor goal done &lt;n&gt;` · `/mentor goals` your numbered goals\n" +
+	"`/mentor status` your role, topics, partners, goals and next check-in\n\n" +
+	"*Breaks, changes and leaving*\n" +
+	"`/mentor pause &lt;2w|YYYY-MM-DD&gt;` · `/mentor resume` no check-ins, nudges or new pairings until then\n" +
+	"`/mentor rematch` ends your pairing without blame; you are both matched anew\n" +
+	"`/mentor leave` leaves the programme; your partners are told, history is kept\n\n" +
+	"*Your data*\n" +
+	"`/mentor mydata` sends you everything stored about you\n" +
+	"`/mentor forget` erases everything stored about you (asks first)\n\n" +
+	"*Kudos*\n" +
+	"`/kudos @user &lt;message&gt;` thanks someone publicly"
+
+const adminHelpText = "*For admins*\n" +
+	"`/mentor pair` runs a pairing round now · `/mentor pair preview` shows what it would do\n" +
+	"`/mentor stats` programme figures, aggregate only\n" +
+	"`/mentor run checkins|nudges|recognition` sends what is due this period now"
+
+func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	text := helpText
+	if b.isAdmin(cmd.UserID) {
+		text += "\n\n" + adminHelpText
+	}
+	return ephemeral(text), nil
+}
+
+// ephemeral is a reply only the person who asked sees. mrkdwn must already be escaped.
+func ephemeral(mrkdwn string) *slack.Msg {
+	return &slack.Msg{
+		ResponseType: slack.ResponseTypeEphemeral,
+		Text:         truncate(mrkdwn, maxSectionText),
+		Blocks:       slack.Blocks{BlockSet: sections(mrkdwn)},
+	}
+}
+
+// sections splits mrkdwn into section blocks of at most maxSectionText characters,
+// at line breaks where it can.
+func sections(mrkdwn string) []slack.Block {
+	var blocks []slack.Block
+	for mrkdwn != "" {
+		part := mrkdwn
+		if len([]rune(part)) > maxSectionText {
+			part = string([]rune(part)[:maxSectionText])
+			if i := strings.LastIndexByte(part, '\n'); i > 0 {
+				part = part[:i]
+			}
+		}
+		mrkdwn = strings.TrimPrefix(mrkdwn[len(part):], "\n")
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, part, false, false), nil, nil))
+	}
+	return blocks
+}
+
+// respond delivers a slash command's reply that missed the ack through its
+// response_url, falling back to chat.postEphemeral.
+func (b *Bot) respond(ctx context.Context, cmd slack.SlashCommand, msg *slack.Msg) {
+	err := b.postResponseURL(ctx, cmd.ResponseURL, msg)
+	if err == nil {
+		return
+	}
+	b.log.Warn("response_url failed; replying with chat.postEphemeral", "user", cmd.UserID, "err", err)
+	if _, err := b.api.PostEphemeralContext(ctx, cmd.ChannelID, cmd.UserID,
+		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks.BlockSet...)); err != nil {
+		b.log.Error("reply lost", "user", cmd.UserID, "err", err)
+	}
+}
+
+func (b *Bot) postResponseURL(ctx context.Context, url string, msg *slack.Msg) error {
+	if url == "" {
+		return fmt.Errorf("no response_url")
+	}
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("encode reply: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("response_url request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("post response_url: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("post response_url: %s", resp.Status)
+	}
+	return nil
+}
+
+// interaction handles a block action (buttons, menus). Its ack has already gone.
+func (b *Bot) interaction(ctx context.Context, cb *slack.InteractionCallback) {
+	if cb.Type != slack.InteractionTypeBlockActions {
+		return
+	}
+	for _, a := range cb.ActionCallback.BlockActions {
+		fn, ok := b.actions[a.ActionID]
+		if !ok {
+			b.log.Debug("block action with no handler", "action", a.ActionID)
+			continue
+		}
+		if err := b.protect(a.ActionID, func() error { return fn(ctx, cb, a) }); err != nil {
+			b.tell(ctx, cb.User.ID, cb.Channel.ID, err)
+		}
+	}
+}
+
+// viewSubmission returns the ack payload for a submitted modal.
+func (b *Bot) viewSubmission(ctx context.Context, cb *slack.InteractionCallback) *slack.ViewSubmissionResponse {
+	fn, ok := b.views[cb.View.CallbackID]
+	if !ok {
+		b.log.Debug("view submission with no handler", "callback", cb.View.CallbackID)
+		return nil
+	}
+	var resp *slack.ViewSubmissionResponse
+	if err := b.protect(cb.View.CallbackID, func() error {
+		var err error
+		resp, err = fn(ctx, cb)
+		return err
+	}); err != nil {
+		b.tell(ctx, cb.User.ID, "", err)
+		return nil
+	}
+	return resp
+}
+
+// eventsAPI handles an Events API event. Its ack has already gone.
+func (b *Bot) eventsAPI(ctx context.Context, ev slackevents.EventsAPIEvent) {
+	fn, ok := b.events[ev.InnerEvent.Type]
+	if !ok {
+		return
+	}
+	if err := b.protect(ev.InnerEvent.Type, func() error { return fn(ctx, ev) }); err != nil {
+		b.log.Error("event handler failed", "event", ev.InnerEvent.Type, "err", err)
+	}
+}
+
+// tell shows a person the message of err: ephemerally in channel when there is one,
+// else in a DM. Internal errors are logged and shown as an apology.
+func (b *Bot) tell(ctx context.Context, userID, channelID string, err error) {
+	if code := mentoring.ErrorCode(err); code == mentoring.EINTERNAL {
+		b.log.Error("request failed", "user", userID, "err", err)
+	}
+	text := Escape(mentoring.ErrorMessage(err))
+	if channelID != "" {
+		if _, perr := b.api.PostEphemeralContext(ctx, channelID, userID, slack.MsgOptionText(text, false)); perr == nil {
+			return
+		}
+	}
+	if _, _, perr := b.api.PostMessageContext(ctx, userID, slack.MsgOptionText(text, false)); perr != nil {
+		b.log.Error("could not tell the person what went wrong", "user", userID, "err", perr)
+	}
+}

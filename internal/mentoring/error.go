@@ -1,0 +1,56 @@
+// Package mentoring holds mentorbot's domain: participants, pairings, check-ins, goals,
+// kudos and periods, their invariants, and the coded error that lets the edges tell a
+// person what went wrong without leaking internals. It imports no Slack, bbolt or cron.
+package mentoring
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The edge (bot) shows the message of an EINVALID, ENOTFOUND, ECONFLICT or
+// EFORBIDDEN error to the person; an EINTERNAL error is logged and replaced by an apology.
+const (
+	EINVALID   = "invalid"
+	ENOTFOUND  = "not_found"
+	ECONFLICT  = "conflict"
+	EFORBIDDEN = "forbidden"
+	EINTERNAL  = "internal"
+)
+
+// Error is a domain error whose Message is safe to show to the person who caused it.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("mentoring: %s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the given code and a formatted, person-facing message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other
+// non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the person-facing message of err: the *Error's message, or a
+// generic apology for internal errors so that no internal detail reaches a person.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	if e, ok := errors.AsType[*Error](err); ok && e.Code != EINTERNAL {
+		return e.Message
+	}
+	return "Sorry, something went wrong on our side. Please try again in a minute."
+}

@@ -1,0 +1,27 @@
+package mentoring
+
+import "time"
+
+// Kind is a kind of scheduled message. Its value is also the Slack message metadata
+// event_type of that message, so a DM's history tells which sends went out.
+type Kind string
+
+const (
+	KindCheckin     Kind = "mentorbot_checkin"
+	KindNudge       Kind = "mentorbot_nudge"
+	KindRecognition Kind = "mentorbot_recognition"
+)
+
+// Period is one occurrence of a schedule in a participant's own time zone: it starts
+// when the schedule fires there and lasts until it next fires. Each participant gets
+// at most one message of each kind per period.
+type Period struct {
+	Kind  Kind
+	Start time.Time // in the participant's location
+}
+
+// Key identifies the period across restarts; two people whose zones make the schedule
+// fire at the same local wall time share a key, which is what "this week" means to them.
+func (p Period) Key() string {
+	return string(p.Kind) + "/" + p.Start.Format("2006-01-02T15:04")
+}
