@@ -127,6 +127,17 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	return n, nil
 }
 
+// Verify checks the whole file's structure (every page reachable exactly once, every
+// key in order). It reads everything, so it is for backups and tests, not hot paths.
+func (s *Store) Verify() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return fmt.Errorf("verify store %s: %w", s.path, err)
+		}
+		return nil
+	})
+}
+
 // migration brings the schema from version i to i+1, where i is its index.
 type migration func(tx *bolt.Tx) error
 

@@ -23,13 +23,8 @@ func openTest(t *testing.T) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := s.db.View(func(tx *bolt.Tx) error {
-			for err := range tx.Check() {
-				return err
-			}
-			return nil
-		}); err != nil {
-			t.Errorf("check: %v", err)
+		if err := s.Verify(); err != nil {
+			t.Error(err)
 		}
 		if err := s.Close(); err != nil {
 			t.Errorf("close: %v", err)

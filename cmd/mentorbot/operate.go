@@ -101,8 +101,8 @@ func serveBackups(ctx context.Context, st *store.Store, log *slog.Logger) (stop 
 	}, nil
 }
 
-// backup writes a consistent copy of the database to -o FILE: from the running bot
-// when one holds the file, else from the file itself.
+// backup writes a consistent copy of the database to -o FILE (or standard output for
+// "-"): from the running bot when one holds the file, else from the file itself.
 func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -111,7 +111,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	if *out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "mentorbot backup: usage: mentorbot backup -o FILE")
+		fmt.Fprintln(stderr, "mentorbot backup: usage: mentorbot backup -o FILE (or -o - for standard output)")
 		return exitConfig
 	}
 	var s struct {
@@ -120,6 +120,16 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := envconfig.Process("", &s); err != nil {
 		fmt.Fprintln(stderr, "mentorbot backup:", err)
 		return exitConfig
+	}
+	if *out == "-" {
+		// Streaming serves images with no shell or tar, where kubectl cp cannot fetch a file.
+		n, from, err := copyDatabase(ctx, s.DBPath, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "mentorbot backup:", err)
+			return exitFailure
+		}
+		fmt.Fprintf(stderr, "backup of %s (%s) written to standard output: %d bytes\n", s.DBPath, from, n)
+		return exitOK
 	}
 	n, from, err := writeBackup(ctx, s.DBPath, *out)
 	if err != nil {
@@ -130,33 +140,38 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// writeBackup copies the database into a temporary file beside out, syncs it, checks
-// that it opens as a database, and only then renames it to out: a failed backup never
-// leaves a half-written file under the name an operator restores from.
-func writeBackup(ctx context.Context, dbPath, out string) (n int64, from string, err error) {
+// copyDatabase writes a consistent copy of the database at dbPath to w: from the file
+// when no bot holds it, else from the running bot's backup socket. from says which.
+func copyDatabase(ctx context.Context, dbPath string, w io.Writer) (n int64, from string, err error) {
 	if _, err := os.Stat(dbPath); err != nil {
 		return 0, "", fmt.Errorf("database %s: %w", dbPath, err)
 	}
+	st, err := store.Open(dbPath, store.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
+	switch {
+	case err == nil:
+		n, err = st.Backup(ctx, w)
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		return n, "file", err
+	case errors.Is(err, store.ErrInUse):
+		n, err = fetchBackup(ctx, backupSocket(dbPath), w)
+		return n, "running bot", err
+	}
+	return 0, "", err
+}
+
+// writeBackup copies the database into a temporary file beside out, syncs it, checks
+// that it is a sound database, and only then renames it to out: a failed backup never
+// leaves a half-written file under the name an operator restores from.
+func writeBackup(ctx context.Context, dbPath, out string) (n int64, from string, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".tmp-*")
 	if err != nil {
 		return 0, "", fmt.Errorf("create backup file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op after the rename
 	defer tmp.Close()
-
-	st, err := store.Open(dbPath, store.Options{ReadOnly: true, LockTimeout: 500 * time.Millisecond})
-	switch {
-	case err == nil:
-		from = "file"
-		n, err = st.Backup(ctx, tmp)
-		if cerr := st.Close(); err == nil {
-			err = cerr
-		}
-	case errors.Is(err, store.ErrInUse):
-		from = "running bot"
-		n, err = fetchBackup(ctx, backupSocket(dbPath), tmp)
-	}
-	if err != nil {
+	if n, from, err = copyDatabase(ctx, dbPath, tmp); err != nil {
 		return 0, "", err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -169,7 +184,11 @@ func writeBackup(ctx context.Context, dbPath, out string) (n int64, from string,
 	if err != nil {
 		return 0, "", fmt.Errorf("the copy does not open as a database: %w", err)
 	}
+	err = check.Verify()
 	check.Close()
+	if err != nil {
+		return 0, "", fmt.Errorf("the copy is damaged: %w", err)
+	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return 0, "", fmt.Errorf("rename backup into place: %w", err)
 	}
