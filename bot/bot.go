@@ -63,9 +63,9 @@ type Bot struct {
 	inflight  sync.WaitGroup
 
 	commands map[string]subcommand // /mentor subcommands by name
-	actions  map[string]actionFunc  // block actions by action_id
-	views    map[string]viewFunc    // view submissions by callback_id
-	events   map[string]eventFunc   // Events API events by type
+	actions  map[string]actionFunc // block actions by action_id
+	views    map[string]viewFunc   // view submissions by callback_id
+	events   map[string]eventFunc  // Events API events by type
 }
 
 type (

@@ -89,7 +89,7 @@ func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "dev"
@@ -164,7 +164,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := b.CheckAuth(ctx); err != nil {
 		return err
 	}
-	log.Info("mentorbot starting", "version", buildVersion(), "db", cfg.DBPath, "http", cfg.HTTPAddr)
+	log.Info("mentorbot starting", "version", buildVersion(), "db", cfg.DBPath, "http", m.httpAddr)
 	if err := b.Run(ctx); err != nil {
 		return err
 	}

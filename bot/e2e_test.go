@@ -1,0 +1,342 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/mentorbot/mentorbot/internal/ops"
+	"github.com/mentorbot/mentorbot/internal/slacktest"
+	"github.com/mentorbot/mentorbot/store"
+)
+
+// slackDeadline is Slack's limit for acknowledging an envelope.
+const slackDeadline = 3 * time.Second
+
+// harness is a real Bot, with a real store file, connected over Socket Mode to the
+// test double of Slack.
+type harness struct {
+	srv     *slacktest.Server
+	bot     *Bot
+	metrics *ops.Metrics
+}
+
+// startBot runs a bot against a fresh fake Slack until the test ends. routes, when not
+// nil, adds test handlers before the bot connects.
+func startBot(t testing.TB, routes func(b *Bot)) *harness {
+	t.Helper()
+	srv, err := slacktest.New(slacktest.Options{PingInterval: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []slacktest.User{
+		{ID: "UALICE", Name: "alice", RealName: "Alice", TZ: "Europe/Berlin"},
+		{ID: "UBERT", Name: "bertram", RealName: "Bertram", TZ: "America/New_York"},
+		{ID: "UADMIN", Name: "ada", RealName: "Ada Admin", TZ: "UTC"},
+	} {
+		srv.AddUser(u)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ops.NewMetrics()
+	b := New(Config{
+		BotToken: "xoxb-test-token", AppToken: "xapp-test-token", APIURL: srv.APIURL(),
+		Admins: []string{"UADMIN"}, Metrics: m, PingInterval: 2 * time.Second,
+	}, st)
+	if routes != nil {
+		routes(b)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		st.Close()
+		srv.Close()
+	})
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	if err := srv.WaitConnected(wctx); err != nil {
+		t.Fatalf("bot did not connect: %v", err)
+	}
+	return &harness{srv: srv, bot: b, metrics: m}
+}
+
+// command sends a slash command and returns its ack, failing if Slack's deadline passes.
+func (h *harness) command(t testing.TB, user, command, text string) slacktest.Ack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), slackDeadline)
+	defer cancel()
+	ack, err := h.srv.SlashCommand(ctx, user, command, text)
+	if err != nil {
+		t.Fatalf("%s %q: no ack within %v: %v", command, text, slackDeadline, err)
+	}
+	return ack
+}
+
+// replyOf decodes an ack's reply payload, failing when there is none.
+func replyOf(t testing.TB, ack slacktest.Ack) *slack.Msg {
+	t.Helper()
+	if len(ack.Payload) == 0 {
+		t.Fatal("ack carries no reply")
+	}
+	var msg slack.Msg
+	if err := json.Unmarshal(ack.Payload, &msg); err != nil {
+		t.Fatalf("reply %s: %v", ack.Payload, err)
+	}
+	if msg.ResponseType != slack.ResponseTypeEphemeral {
+		t.Errorf("reply response_type = %q, want ephemeral", msg.ResponseType)
+	}
+	return &msg
+}
+
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	h := startBot(t, nil)
+	tests := []struct {
+		name, user, text string
+		want, notWant    []string
+	}{
+		{"help", "UALICE", "help", []string{"/mentor join", "/mentor goal add", "/mentor forget", "/kudos @user"}, []string{"/mentor pair"}},
+		{"empty text is help", "UALICE", "", []string{"/mentor status"}, []string{"/mentor stats"}},
+		{"admin sees admin commands", "UADMIN", "HELP", []string{"/mentor pair", "/mentor stats", "/mentor run checkins"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ack := h.command(t, tt.user, "/mentor", tt.text)
+			msg := replyOf(t, ack)
+			checkReply(t, tt.text, msg)
+			all := replyText(msg)
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("help lacks %q", w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(all, w) {
+					t.Errorf("help for a non-admin shows %q", w)
+				}
+			}
+		})
+	}
+	// Slack shows the ack payload to the person as an ephemeral message.
+	ctx, cancel := context.WithTimeout(context.Background(), slackDeadline)
+	defer cancel()
+	if _, err := h.srv.WaitRecord(ctx, func(r slacktest.Record) bool {
+		return r.Kind == "ephemeral" && r.User == "UALICE" && strings.Contains(slacktest.RecordText(r), "/mentor join")
+	}); err != nil {
+		t.Errorf("no ephemeral help shown to the person: %v", err)
+	}
+	if got := testutil.ToFloat64(h.metrics.Commands.WithLabelValues("/mentor help", "ok")); got != 3 {
+		t.Errorf("commands_total{/mentor help,ok} = %v, want 3", got)
+	}
+}
+
+func TestUnknownSubcommandSaysHowToWriteIt(t *testing.T) {
+	h := startBot(t, nil)
+	msg := replyOf(t, h.command(t, "UALICE", "/mentor", "frobnicate now"))
+	all := replyText(msg)
+	for _, w := range []string{"frobnicate", "/mentor help"} {
+		if !strings.Contains(all, w) {
+			t.Errorf("reply %q lacks %q", all, w)
+		}
+	}
+	if got := testutil.ToFloat64(h.metrics.Commands.WithLabelValues("/mentor unknown", "invalid")); got != 1 {
+		t.Errorf("commands_total{/mentor unknown,invalid} = %v, want 1", got)
+	}
+}
+
+func TestHostileTextIsAnsweredEscaped(t *testing.T) {
+	h := startBot(t, nil)
+	inputs := []string{
+		"<!channel>",
+		"<!here> <!everyone>",
+		"<!subteam^S0123|@engineering> hi",
+		"<@UBERT|bertram> <@UADMIN>",
+		"@channel @here",
+		strings.Repeat("x", 4000),
+		strings.Repeat("<!channel>", 400),
+		"\x00\x01\x02\x1b[2J\x7f",
+		"\xff\xfe\xc3\x28 invalid",
+		"`*_~> ```code``` <https://evil.example|click>",
+		"\u202e\u200bhidden",
+	}
+	for _, in := range inputs {
+		for _, text := range []string{in, "goal " + in} {
+			ack := h.command(t, "UALICE", "/mentor", text)
+			if ack.Latency >= slackDeadline {
+				t.Errorf("%q acked after %v", text, ack.Latency)
+			}
+			checkReply(t, text, replyOf(t, ack))
+		}
+	}
+	for _, r := range h.srv.Records() {
+		if m := slacktest.LiveMentions(slacktest.RecordText(r)); len(m) > 0 {
+			t.Errorf("record %d (%s to %s) has live mentions %v", r.Seq, r.Kind, r.User, m)
+		}
+	}
+}
+
+func TestRedeliveredEnvelopeIsHandledOnce(t *testing.T) {
+	var runs, events atomic.Int32
+	h := startBot(t, func(b *Bot) {
+		b.commands["count"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+			return ephemeral(fmt.Sprintf("counted %d", runs.Add(1))), nil
+		}}
+		b.events["app_mention"] = func(ctx context.Context, _ slackevents.EventsAPIEvent) error { events.Add(1); return nil }
+	})
+	payload, err := json.Marshal(slack.SlashCommand{
+		Command: "/mentor", Text: "count", UserID: "UALICE", ChannelID: "C0GENERAL", TeamID: "T0TEST",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*slackDeadline)
+	defer cancel()
+	first, err := h.srv.Deliver(ctx, slacktest.Envelope{Type: "slash_commands", EnvelopeID: "env-1", Payload: payload, AcceptsResponsePayload: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.srv.Deliver(ctx, slacktest.Envelope{Type: "slash_commands", EnvelopeID: "env-1", Payload: payload, AcceptsResponsePayload: true,
+		RetryAttempt: 1, RetryReason: "timeout"})
+	if err != nil {
+		t.Fatalf("redelivery not acked: %v", err)
+	}
+	if got := runs.Load(); got != 1 {
+		t.Errorf("handler ran %d times, want 1", got)
+	}
+	if string(first.Payload) != string(again.Payload) || !strings.Contains(string(again.Payload), "counted 1") {
+		t.Errorf("redelivery acked with %s, want the first answer %s", again.Payload, first.Payload)
+	}
+	if got := testutil.ToFloat64(h.metrics.Envelopes.WithLabelValues("slash_commands", "duplicate")); got != 1 {
+		t.Errorf("envelopes_total{duplicate} = %v, want 1", got)
+	}
+
+	// An Events API event retried in a new envelope keeps its event_id.
+	ev := []byte(`{"type":"event_callback","team_id":"T0TEST","api_app_id":"A0TEST","event_id":"Ev1","event_time":1,` +
+		`"event":{"type":"app_mention","user":"UALICE","text":"hi","channel":"C0GENERAL","ts":"1.2"}}`)
+	for i, id := range []string{"env-2", "env-3"} {
+		if _, err := h.srv.Deliver(ctx, slacktest.Envelope{Type: "events_api", EnvelopeID: id, Payload: ev, RetryAttempt: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the event handler", func() bool { return events.Load() >= 1 })
+	if got := testutil.ToFloat64(h.metrics.Envelopes.WithLabelValues("events_api", "duplicate")); got != 1 || events.Load() != 1 {
+		t.Errorf("event handled %d times, duplicates counted %v; want 1 and 1", events.Load(), got)
+	}
+}
+
+func TestHandlerPanicIsSurvived(t *testing.T) {
+	h := startBot(t, func(b *Bot) {
+		b.commands["boom"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+			var m map[string]int
+			m["x"]++ // nil map write: a real runtime panic
+			return nil, nil
+		}}
+	})
+	msg := replyOf(t, h.command(t, "UALICE", "/mentor", "boom"))
+	if all := replyText(msg); !strings.Contains(all, "Sorry") {
+		t.Errorf("reply after a panic = %q, want an apology", all)
+	}
+	if got := testutil.ToFloat64(h.metrics.Panics); got != 1 {
+		t.Errorf("handler_panics_total = %v, want 1", got)
+	}
+	// Still serving.
+	if all := replyText(replyOf(t, h.command(t, "UALICE", "/mentor", "help"))); !strings.Contains(all, "/mentor join") {
+		t.Errorf("help after a panic = %q", all)
+	}
+}
+
+func TestSlowHandlerRepliesThroughResponseURL(t *testing.T) {
+	release := make(chan struct{})
+	h := startBot(t, func(b *Bot) {
+		b.commands["slow"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+			<-release
+			return ephemeral("done at last"), nil
+		}}
+	})
+	ack := h.command(t, "UALICE", "/mentor", "slow")
+	close(release)
+	if len(ack.Payload) != 0 {
+		t.Errorf("slow handler's ack carries %s, want an empty ack within the budget", ack.Payload)
+	}
+	if ack.Latency >= slackDeadline {
+		t.Errorf("ack after %v", ack.Latency)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := h.srv.WaitRecord(ctx, func(r slacktest.Record) bool {
+		return strings.Contains(slacktest.RecordText(r), "done at last")
+	})
+	if err != nil {
+		t.Fatalf("late reply never arrived: %v", err)
+	}
+	if r.Via != "response_url" || r.Kind != "ephemeral" || r.User != "UALICE" {
+		t.Errorf("late reply went %s/%s to %s, want an ephemeral through response_url to UALICE", r.Via, r.Kind, r.User)
+	}
+}
+
+func TestReconnects(t *testing.T) {
+	tests := []struct {
+		name string
+		cut  func(srv *slacktest.Server) error
+	}{
+		{"refresh_requested", func(srv *slacktest.Server) error { return srv.Disconnect("refresh_requested") }},
+		{"warning", func(srv *slacktest.Server) error { return srv.Disconnect("warning") }},
+		{"tcp drop", func(srv *slacktest.Server) error { return srv.DropConnection() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := startBot(t, nil)
+			// Hold the reconnect back for a moment so readiness can be seen to drop.
+			h.srv.FailNext("apps.connections.open", 1, "internal_error")
+			if err := tt.cut(h.srv); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "readiness to drop", func() bool { return !h.bot.Connected() })
+			waitFor(t, "a second connection", func() bool { return h.srv.Connections() >= 2 })
+			waitFor(t, "readiness to return", h.bot.Connected)
+			if all := replyText(replyOf(t, h.command(t, "UALICE", "/mentor", "help"))); !strings.Contains(all, "/mentor join") {
+				t.Errorf("help after reconnect = %q", all)
+			}
+			if got := testutil.ToFloat64(h.metrics.Reconnects); got != 1 {
+				t.Errorf("socket_reconnects_total = %v, want 1", got)
+			}
+		})
+	}
+}
+
+// replyText is every text a reply shows.
+func replyText(msg *slack.Msg) string {
+	parts := []string{msg.Text}
+	for _, blk := range msg.Blocks.BlockSet {
+		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
+			parts = append(parts, s.Text.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
