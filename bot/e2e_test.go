@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -53,6 +54,7 @@ func startBot(t testing.TB, routes func(b *Bot)) *harness {
 	b := New(Config{
 		BotToken: "xoxb-test-token", AppToken: "xapp-test-token", APIURL: srv.APIURL(),
 		Admins: []string{"UADMIN"}, Metrics: m, PingInterval: 2 * time.Second,
+		Logger: slog.New(slog.DiscardHandler),
 	}, st)
 	if routes != nil {
 		routes(b)

@@ -70,7 +70,7 @@ type proc struct {
 }
 
 // startProc runs the binary with only the given environment (plus PATH and HOME).
-func startProc(t *testing.T, env map[string]string, args ...string) *proc {
+func startProc(t testing.TB, env map[string]string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binPath, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
@@ -99,7 +99,7 @@ func startProc(t *testing.T, env map[string]string, args ...string) *proc {
 }
 
 // wait returns the exit status, failing the test if the process runs past timeout.
-func (p *proc) wait(t *testing.T, timeout time.Duration) int {
+func (p *proc) wait(t testing.TB, timeout time.Duration) int {
 	t.Helper()
 	select {
 	case <-p.done:
@@ -111,7 +111,7 @@ func (p *proc) wait(t *testing.T, timeout time.Duration) int {
 }
 
 // runProc runs the binary to completion.
-func runProc(t *testing.T, env map[string]string, args ...string) *proc {
+func runProc(t testing.TB, env map[string]string, args ...string) *proc {
 	t.Helper()
 	p := startProc(t, env, args...)
 	p.wait(t, 20*time.Second)
@@ -121,7 +121,7 @@ func runProc(t *testing.T, env map[string]string, args ...string) *proc {
 var httpAddrLine = regexp.MustCompile(`mentorbot starting.*http=(127\.0\.0\.1:\d+)`)
 
 // addr waits until the process has connected its endpoints and returns their address.
-func (p *proc) addr(t *testing.T) string {
+func (p *proc) addr(t testing.TB) string {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
@@ -138,7 +138,7 @@ func (p *proc) addr(t *testing.T) string {
 	return ""
 }
 
-func get(t *testing.T, url string) (int, string) {
+func get(t testing.TB, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -150,7 +150,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 // waitStatus polls url until it answers want.
-func waitStatus(t *testing.T, url string, want int) string {
+func waitStatus(t testing.TB, url string, want int) string {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
