@@ -15,7 +15,7 @@ type Pairing struct {
 	StartedAt time.Time  `json:"started_at"`
 	EndedAt   *time.Time `json:"ended_at,omitempty"`
 	// EndReason says why it ended: "left", "rematch", "forgotten".
-	EndReason string `json:"end_reason,omitempty"`
+	EndReason string  `json:"end_reason,omitempty"`
 	Score     float64 `json:"score"`
 	Reasons   Reasons `json:"reasons"`
 	// LastMetAt is when either member last reported a meeting; nudges key off it.
