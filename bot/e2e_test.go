@@ -342,3 +342,22 @@ func replyText(msg *slack.Msg) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+func TestRateLimitedCallIsRetriedAfterRetryAfterAndCounted(t *testing.T) {
+	h := startBot(t, nil)
+	h.srv.RateLimit("auth.test", 1, time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := h.bot.CheckAuth(ctx); err != nil {
+		t.Fatalf("CheckAuth after a 429: %v", err)
+	}
+	if d := time.Since(start); d < time.Second {
+		t.Errorf("retried after %v, before Retry-After (1 s)", d)
+	}
+	for outcome, want := range map[string]float64{"rate_limited": 1, "ok": 1} {
+		if got := testutil.ToFloat64(h.metrics.APICalls.WithLabelValues("auth.test", outcome)); got != want {
+			t.Errorf("slack_api_calls_total{auth.test,%s} = %v, want %v", outcome, got, want)
+		}
+	}
+}
