@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
@@ -43,6 +44,14 @@ type Config struct {
 	Admins   []string
 	Logger   *slog.Logger
 	Metrics  *ops.Metrics
+	// KudosChannel is where kudos are posted; empty means where the command was typed.
+	KudosChannel string
+	// DefaultZone is the time zone of people whose Slack profile has none.
+	DefaultZone *time.Location
+	// CheckinSchedule says when check-ins go out, read in each person's zone.
+	CheckinSchedule cron.Schedule
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 	// PingInterval is how long the connection may go without a ping from Slack before
 	// it counts as dead; zero keeps socketmode's default (30 s).
 	PingInterval time.Duration
@@ -57,6 +66,8 @@ type Bot struct {
 	log   *slog.Logger
 	m     *ops.Metrics
 	http  *http.Client
+
+	profiles *profiles
 
 	connected atomic.Bool
 	seen      *seenEnvelopes
@@ -81,6 +92,15 @@ func New(cfg Config, st *store.Store) *Bot {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = ops.NewMetrics()
+	}
+	if cfg.DefaultZone == nil {
+		cfg.DefaultZone = time.UTC
+	}
+	if cfg.CheckinSchedule == nil {
+		cfg.CheckinSchedule, _ = cron.ParseStandard(DefaultCheckinSchedule)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	httpClient := &http.Client{
 		Timeout:   30 * time.Second,
@@ -108,9 +128,15 @@ func New(cfg Config, st *store.Store) *Bot {
 		http:  httpClient,
 		seen:  newSeenEnvelopes(seenTTL, seenMax),
 	}
+	b.profiles = newProfiles(api)
 	b.routes()
 	return b
 }
+
+// DefaultCheckinSchedule is SPEC.md's default for MENTORBOT_CHECKIN_SCHEDULE.
+const DefaultCheckinSchedule = "0 10 * * MON"
+
+func (b *Bot) now() time.Time { return b.cfg.Now() }
 
 // AuthError means Slack rejected one of the two tokens; Setting names which.
 type AuthError struct {

@@ -43,6 +43,9 @@ func startBot(t testing.TB, routes func(b *Bot)) *harness {
 		{ID: "UALICE", Name: "alice", RealName: "Alice", TZ: "Europe/Berlin"},
 		{ID: "UBERT", Name: "bertram", RealName: "Bertram", TZ: "America/New_York"},
 		{ID: "UADMIN", Name: "ada", RealName: "Ada Admin", TZ: "UTC"},
+		{ID: "UCHEN", Name: "chen", RealName: "Chen", TZ: ""},
+		{ID: "UROBOT", Name: "robot", RealName: "Robot", IsBot: true},
+		{ID: "UGONE", Name: "gone", RealName: "Gone", Deleted: true},
 	} {
 		srv.AddUser(u)
 	}

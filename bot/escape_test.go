@@ -3,15 +3,18 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
+	"github.com/mentorbot/mentorbot/internal/slacktest"
 	"github.com/mentorbot/mentorbot/store"
 )
 
@@ -75,13 +78,17 @@ func TestSplitCommand(t *testing.T) {
 	}
 }
 
-// liveMention matches anything in posted mrkdwn that Slack would turn into a mention
-// or broadcast: <@U…>, <!channel>, <!here>, <!subteam^…>, <#C…>, and bare @channel-style
-// words.
-var liveMention = regexp.MustCompile(`<[@!#]|(?i)@(channel|here|everyone)\b`)
+// liveToken matches anything in posted mrkdwn that Slack would turn into a mention,
+// a broadcast or a link: <@U…>, <!channel>, <!here>, <!subteam^…>, <#C…>, <http…>, and
+// bare @channel-style words.
+var liveToken = regexp.MustCompile(`<[^>]*>|(?i)@(channel|here|everyone)\b`)
 
-// checkReply fails t if msg could notify anyone, breaks Slack's limits, or is not
-// valid UTF-8.
+// allowedToken is what the bot may put in a reply itself: a mention of a real person of
+// the test workspace (ids it validated) or a link to a channel.
+var allowedToken = regexp.MustCompile(`^(<@(UALICE|UBERT|UADMIN|UCHEN)>|<#C[A-Z0-9]+>)$`)
+
+// checkReply fails t if msg could notify anyone it should not, breaks Slack's limits,
+// or is not valid UTF-8.
 func checkReply(t *testing.T, input string, msg *slack.Msg) {
 	t.Helper()
 	if msg == nil {
@@ -107,30 +114,53 @@ func checkReply(t *testing.T, input string, msg *slack.Msg) {
 		if !utf8.ValidString(s) {
 			t.Errorf("input %q: reply is not valid UTF-8: %q", input, s)
 		}
-		if m := liveMention.FindString(s); m != "" {
-			t.Errorf("input %q: reply has a live mention %q: %q", input, m, s)
+		for _, tok := range liveToken.FindAllString(s, -1) {
+			if !allowedToken.MatchString(tok) {
+				t.Errorf("input %q: reply has a live token %q: %q", input, tok, s)
+			}
 		}
 	}
 }
 
-// FuzzMentorCommand drives /mentor through parsing, routing, escaping and reply
-// rendering with arbitrary text, as an admin so admin paths are covered too.
+// FuzzMentorCommand drives /mentor and /kudos through parsing, routing, every
+// subcommand's handler, escaping and reply rendering with arbitrary text, as an admin so
+// admin paths are covered too. Handlers call the fake Slack's Web API for real.
 func FuzzMentorCommand(f *testing.F) {
-	for _, seed := range []string{
+	seeds := []string{
 		"", "help", "HELP me", "frobnicate", "<!channel>", "<!here> <@U123|alice>",
-		"<!subteam^S1|@eng>", "@channel", "join mentor go, <!everyone>",
-		"\x00\x01\x1b[31m", "\xff\xfe\xfd", strings.Repeat("x", 4000), "`code` *bold* _it_",
-		"goal add <@U999>", "\u202eevil", "&amp;&lt;",
-	} {
-		f.Add(seed)
+		"<!subteam^S1|@eng>", "@channel", "\x00\x01\x1b[31m", "\xff\xfe\xfd", strings.Repeat("x", 4000),
+		"`code` *bold* _it_", "\u202eevil", "&amp;&lt;",
 	}
+	for _, sub := range []string{"join", "join mentor go, <!everyone>", "join both a,b,c", "capacity 3", "capacity -1",
+		"manager <@UBERT|bertram>", "manager <!channel>", "team <!here>", "goal add <@UBERT> &", "goal done 1",
+		"goal done 99999999999999999999", "goals", "status", "leave", "stats"} {
+		seeds = append(seeds, sub)
+	}
+	for _, s := range seeds {
+		f.Add(cmdMentor, s)
+	}
+	for _, s := range []string{"<@UBERT|bertram> thanks <!channel>", "<@UADMIN> me", "<@UROBOT> hi", "hi", "<@UBERT>"} {
+		f.Add(cmdKudos, s)
+	}
+	srv, err := slacktest.New(slacktest.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(srv.Close)
+	srv.AddUser(slacktest.User{ID: "UADMIN", Name: "ada", TZ: "Europe/Berlin"})
+	srv.AddUser(slacktest.User{ID: "UBERT", Name: "bertram"})
+	srv.AddUser(slacktest.User{ID: "UROBOT", Name: "robot", IsBot: true})
 	st, err := store.Open(filepath.Join(f.TempDir(), "fuzz.db"), store.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	b := New(Config{APIURL: "http://127.0.0.1:1/api/", Admins: []string{"UADMIN"}}, st)
-	f.Fuzz(func(t *testing.T, text string) {
+	b := New(Config{BotToken: slacktest.DefaultBotToken, AppToken: slacktest.DefaultAppToken, APIURL: srv.APIURL(),
+		Admins: []string{"UADMIN"}, Logger: slog.New(slog.DiscardHandler)}, st)
+	f.Fuzz(func(t *testing.T, command, text string) {
+		if command != cmdKudos {
+			command = cmdMentor
+		}
 		sub, rest := splitCommand(text)
 		for _, s := range []string{sub, rest} {
 			if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) {
@@ -143,9 +173,19 @@ func FuzzMentorCommand(f *testing.F) {
 		if e := Escape(text); strings.ContainsAny(e, "<>") || !utf8.ValidString(e) {
 			t.Errorf("Escape(%q) = %q", text, e)
 		}
-		msg := b.slashCommand(context.Background(), slack.SlashCommand{
-			Command: cmdMentor, Text: text, UserID: "UADMIN", ChannelID: "C1",
-		})
-		checkReply(t, text, msg)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		msg := b.slashCommand(ctx, slack.SlashCommand{Command: command, Text: text, UserID: "UADMIN", ChannelID: "C0GENERAL", TriggerID: "none"})
+		if msg != nil { // nil: the join modal opened (here it cannot: the trigger is unknown)
+			checkReply(t, text, msg)
+		}
 	})
+	// Whatever was posted publicly mentions only real people, never a broadcast.
+	for _, r := range srv.Records() {
+		for _, m := range slacktest.LiveMentions(slacktest.RecordText(r)) {
+			if m != "<@UADMIN>" && m != "<@UBERT>" {
+				f.Errorf("record %d (%s in %s) mentions %s", r.Seq, r.Kind, r.Channel, m)
+			}
+		}
+	}
 }

@@ -31,11 +31,32 @@ type subcommand struct {
 // routes registers every handler. Later capabilities add theirs here.
 func (b *Bot) routes() {
 	b.commands = map[string]subcommand{
-		"help": {run: b.help},
+		"help":     {run: b.help},
+		"join":     {run: b.join},
+		"capacity": {run: b.capacity},
+		"manager":  {run: b.manager},
+		"team":     {run: b.team},
+		"goal":     {run: b.goal},
+		"goals":    {run: b.goals},
+		"status":   {run: b.status},
+		"leave":    {run: b.leave},
+		"stats":    {admin: true, run: b.stats},
 	}
-	b.actions = map[string]actionFunc{}
-	b.views = map[string]viewFunc{}
-	b.events = map[string]eventFunc{}
+	b.actions = map[string]actionFunc{
+		actionKudosOpen:    b.kudosOpen,
+		actionHomeJoin:     b.homeJoin,
+		actionHomeLeave:    b.homeLeave,
+		actionHomeGoalAdd:  b.homeGoalAdd,
+		actionHomeGoalDone: b.homeGoalDone,
+	}
+	b.views = map[string]viewFunc{
+		callbackJoin:    b.joinSubmitted,
+		callbackKudos:   b.kudosSubmitted,
+		callbackGoalAdd: b.goalSubmitted,
+	}
+	b.events = map[string]eventFunc{
+		string(slackevents.AppHomeOpened): b.appHomeOpened,
+	}
 }
 
 func (b *Bot) isAdmin(userID string) bool { return slices.Contains(b.cfg.Admins, userID) }
@@ -62,9 +83,14 @@ func (b *Bot) slashCommand(ctx context.Context, cmd slack.SlashCommand) *slack.M
 
 // runCommand routes cmd and returns a bounded metrics label for it with the reply.
 func (b *Bot) runCommand(ctx context.Context, cmd *slack.SlashCommand) (string, *slack.Msg, error) {
-	if cmd.Command != cmdMentor {
+	switch cmd.Command {
+	case cmdKudos:
+		reply, err := b.kudosCommand(ctx, cmd)
+		return cmdKudos, reply, err
+	case cmdMentor:
+	default:
 		return "other", nil, mentoring.Errorf(mentoring.EINVALID,
-			"%s is not available yet. Type `/mentor help` to see what you can do.", truncate(clean(cmd.Command), 40))
+			"I don't know the command %s. Type `/mentor help` to see what you can do.", truncate(clean(cmd.Command), 40))
 	}
 	sub, args := splitCommand(cmd.Text)
 	if sub == "" {

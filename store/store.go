@@ -148,6 +148,15 @@ var migrations = []migration{
 		_, err := tx.CreateBucketIfNotExists(bucketMeta)
 		return err
 	},
+	// 2: participants and kudos.
+	func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketParticipants, bucketKudos, bucketKudosByTo} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 func schemaVersion(tx *bolt.Tx) uint64 {

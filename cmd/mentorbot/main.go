@@ -129,13 +129,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	m.metrics = ops.NewMetrics()
 	b := bot.New(bot.Config{
-		BotToken:     string(cfg.BotToken),
-		AppToken:     string(cfg.AppToken),
-		APIURL:       string(cfg.APIURL),
-		Admins:       cfg.Admins,
-		Logger:       log,
-		Metrics:      m.metrics,
-		PingInterval: m.PingInterval,
+		BotToken:        string(cfg.BotToken),
+		AppToken:        string(cfg.AppToken),
+		APIURL:          string(cfg.APIURL),
+		Admins:          cfg.Admins,
+		KudosChannel:    string(cfg.KudosChannel),
+		DefaultZone:     cfg.TimeZone.Location,
+		CheckinSchedule: cfg.CheckinSchedule.Schedule,
+		Logger:          log,
+		Metrics:         m.metrics,
+		PingInterval:    m.PingInterval,
 	}, st)
 
 	if cfg.HTTPAddr != "" {

@@ -1,0 +1,203 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mentorbot/mentorbot/internal/mentoring"
+)
+
+// Modal callback ids and the ids of their inputs. Each input's block_id and action_id
+// are the same, so a submission reads values[id][id].
+const (
+	callbackJoin    = "join"
+	callbackGoalAdd = "goal_add"
+
+	inputRole     = "role"
+	inputTopics   = "topics"
+	inputGoals    = "goals"
+	inputCapacity = "capacity"
+	inputManager  = "manager"
+	inputTeam     = "team"
+	inputGoal     = "goal"
+)
+
+// maxFieldError bounds an error shown under a modal's input.
+const maxFieldError = 300
+
+// openJoinModal opens the join form, filled in with what the person told us before.
+func (b *Bot) openJoinModal(ctx context.Context, triggerID, userID string) error {
+	p, err := b.store.Participant(ctx, userID)
+	if err != nil && mentoring.ErrorCode(err) != mentoring.ENOTFOUND {
+		return err
+	}
+	if p == nil {
+		p = &mentoring.Participant{Role: mentoring.RoleMentee, Capacity: mentoring.DefaultCapacity}
+	}
+
+	roleOpts := []*slack.OptionBlockObject{
+		slack.NewOptionBlockObject(string(mentoring.RoleMentee), plain("Mentee: I'd like a mentor"), nil),
+		slack.NewOptionBlockObject(string(mentoring.RoleMentor), plain("Mentor: I'd like to mentor"), nil),
+		slack.NewOptionBlockObject(string(mentoring.RoleBoth), plain("Both"), nil),
+	}
+	role := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose a role"), inputRole, roleOpts...)
+	for _, o := range roleOpts {
+		if o.Value == string(p.Role) {
+			role.InitialOption = o
+		}
+	}
+
+	topics := slack.NewPlainTextInputBlockElement(plain("go, public speaking, leadership"), inputTopics)
+	topics.InitialValue = PlainText(strings.Join(p.Topics, ", "), 1000)
+	topics.MaxLength = mentoring.MaxTopics * (mentoring.MaxTopicLen + 2)
+
+	goals := slack.NewPlainTextInputBlockElement(plain("One goal per line"), inputGoals)
+	goals.Multiline = true
+	goals.MaxLength = 3000
+
+	var capOpts []*slack.OptionBlockObject
+	for n := mentoring.MinCapacity; n <= mentoring.MaxCapacity; n++ {
+		capOpts = append(capOpts, slack.NewOptionBlockObject(strconv.Itoa(n), plain(strconv.Itoa(n)), nil))
+	}
+	capacity := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("How many"), inputCapacity, capOpts...)
+	capacity.InitialOption = capOpts[p.Capacity-mentoring.MinCapacity]
+
+	manager := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plain("Choose your manager"), inputManager)
+	manager.InitialUser = p.ManagerID
+
+	team := slack.NewPlainTextInputBlockElement(plain("e.g. Payments"), inputTeam)
+	team.InitialValue = PlainText(p.Team, mentoring.MaxTeamLen)
+	team.MaxLength = mentoring.MaxTeamLen
+
+	optional := func(blk *slack.InputBlock) *slack.InputBlock { blk.Optional = true; return blk }
+	blocks := []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType,
+			"Mentoring pairs you with someone who shares your topics, never your own manager. What you write in check-ins stays between the two of you.", false, false), nil, nil),
+		slack.NewInputBlock(inputRole, plain("I'm joining as"), nil, role),
+		slack.NewInputBlock(inputTopics, plain("Topics"), plain("Comma-separated: what you want to learn or can teach."), topics),
+		optional(slack.NewInputBlock(inputGoals, plain("Goals"), plain("Mentees: what you want to achieve, one per line. Added to your goals."), goals)),
+		optional(slack.NewInputBlock(inputCapacity, plain("Mentees at once (mentors)"), nil, capacity)),
+		optional(slack.NewInputBlock(inputManager, plain("Your manager"), plain("You are never paired with them."), manager)),
+		optional(slack.NewInputBlock(inputTeam, plain("Your team"), plain("Pairs across teams score higher."), team)),
+	}
+	_, err = b.api.OpenViewContext(ctx, triggerID, slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: callbackJoin,
+		Title:      plain("Join mentoring"),
+		Submit:     plain("Join"),
+		Close:      plain("Cancel"),
+		Blocks:     slack.Blocks{BlockSet: blocks},
+	})
+	if err != nil {
+		return fmt.Errorf("open join modal: %w", err)
+	}
+	return nil
+}
+
+// joinSubmitted validates the join form; errors go back under their inputs.
+func (b *Bot) joinSubmitted(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	v := cb.View.State.Values
+	errs := map[string]string{}
+	role, err := mentoring.ParseRole(v[inputRole][inputRole].SelectedOption.Value)
+	if err != nil {
+		errs[inputRole] = "Choose mentor, mentee or both."
+	}
+	topics, err := mentoring.NormalizeTopics(strings.Split(v[inputTopics][inputTopics].Value, ","))
+	if err != nil {
+		errs[inputTopics] = mentoring.ErrorMessage(err)
+	} else if len(topics) == 0 {
+		errs[inputTopics] = "Give at least one topic, e.g. go, public speaking."
+	}
+	var goals []string
+	for line := range strings.SplitSeq(v[inputGoals][inputGoals].Value, "\n") {
+		if line = strings.TrimSpace(clean(line)); line != "" {
+			goals = append(goals, line)
+		}
+	}
+	for _, g := range goals {
+		if len([]rune(g)) > mentoring.MaxGoalLen {
+			errs[inputGoals] = fmt.Sprintf("Each goal can be at most %d characters.", mentoring.MaxGoalLen)
+		}
+	}
+	capacity := mentoring.DefaultCapacity
+	if c := v[inputCapacity][inputCapacity].SelectedOption.Value; c != "" {
+		if capacity, err = strconv.Atoi(c); err != nil || capacity < mentoring.MinCapacity || capacity > mentoring.MaxCapacity {
+			errs[inputCapacity] = fmt.Sprintf("Choose %d to %d.", mentoring.MinCapacity, mentoring.MaxCapacity)
+		}
+	}
+	manager := v[inputManager][inputManager].SelectedUser
+	switch {
+	case manager == cb.User.ID:
+		errs[inputManager] = "You can't be your own manager."
+	case manager != "":
+		if _, err := b.profiles.person(ctx, manager, "That account"); err != nil {
+			if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
+				return nil, err
+			}
+			errs[inputManager] = mentoring.ErrorMessage(err)
+		}
+	}
+	team := strings.Join(strings.Fields(clean(v[inputTeam][inputTeam].Value)), " ")
+	if len([]rune(team)) > mentoring.MaxTeamLen {
+		errs[inputTeam] = fmt.Sprintf("At most %d characters.", mentoring.MaxTeamLen)
+	}
+	if len(errs) > 0 {
+		for k, msg := range errs {
+			errs[k] = PlainText(msg, maxFieldError)
+		}
+		return slack.NewErrorsViewSubmissionResponse(errs), nil
+	}
+
+	now := b.now()
+	before, after, err := b.saveJoin(ctx, cb.User.ID, func(p *mentoring.Participant) error {
+		p.Role, p.Topics, p.Capacity, p.ManagerID, p.Team = role, topics, capacity, manager, team
+		for _, g := range goals {
+			if len(p.Goals) >= mentoring.MaxGoals {
+				return mentoring.Errorf(mentoring.EINVALID, "You can have at most %d goals.", mentoring.MaxGoals)
+			}
+			p.Goals = append(p.Goals, mentoring.Goal{Text: g, CreatedAt: now})
+		}
+		return nil
+	})
+	if err != nil {
+		if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
+			return nil, err
+		}
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{inputRole: PlainText(mentoring.ErrorMessage(err), maxFieldError)}), nil
+	}
+	b.dm(ctx, cb.User.ID, joinSummary(before, after)+"\n\n"+b.profileText(after))
+	return nil, nil
+}
+
+// openGoalModal opens the Home tab's "Add a goal" form.
+func (b *Bot) openGoalModal(ctx context.Context, triggerID string) error {
+	in := slack.NewPlainTextInputBlockElement(plain("e.g. give a talk at the team meeting"), inputGoal)
+	in.MaxLength = mentoring.MaxGoalLen
+	_, err := b.api.OpenViewContext(ctx, triggerID, slack.ModalViewRequest{
+		Type:       slack.VTModal,
+		CallbackID: callbackGoalAdd,
+		Title:      plain("Add a goal"),
+		Submit:     plain("Add"),
+		Close:      plain("Cancel"),
+		Blocks:     slack.Blocks{BlockSet: []slack.Block{slack.NewInputBlock(inputGoal, plain("Goal"), nil, in)}},
+	})
+	if err != nil {
+		return fmt.Errorf("open goal modal: %w", err)
+	}
+	return nil
+}
+
+func (b *Bot) goalSubmitted(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	_, err := b.addGoal(ctx, cb.User.ID, cb.View.State.Values[inputGoal][inputGoal].Value)
+	if err != nil {
+		if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
+			return nil, err
+		}
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{inputGoal: PlainText(mentoring.ErrorMessage(err), maxFieldError)}), nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/mentorbot/mentorbot/internal/mentoring"
+)
+
+// Stats computes the programme's aggregate figures in one read transaction.
+func (s *Store) Stats(ctx context.Context) (mentoring.Stats, error) {
+	var st mentoring.Stats
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	now := s.Now()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		err := tx.Bucket(bucketParticipants).ForEach(func(k, v []byte) error {
+			var p mentoring.Participant
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode participant %s: %w", k, err)
+			}
+			st.GoalsSet += len(p.Goals)
+			for _, g := range p.Goals {
+				if g.Done() {
+					st.GoalsDone++
+				}
+			}
+			if p.LeftAt != nil {
+				return nil
+			}
+			switch p.Role {
+			case mentoring.RoleMentor:
+				st.Mentors++
+			case mentoring.RoleMentee:
+				st.Mentees++
+			case mentoring.RoleBoth:
+				st.Both++
+			}
+			if !p.Active(now) {
+				st.Paused++
+			}
+			if p.Role.Mentored() {
+				st.UnmatchedMentees++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		st.KudosGiven = tx.Bucket(bucketKudos).Stats().KeyN
+		return nil
+	})
+	return st, err
+}
