@@ -2,23 +2,34 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mentorbot/mentorbot/internal/mentoring"
+	"github.com/mentorbot/mentorbot/store"
 )
 
 // inFlight is how many slash commands the benchmark keeps outstanding at once.
 const inFlight = 32
 
-// BenchmarkCommandRoundTrip measures a /mentor help envelope from the fake Slack to
+// BenchmarkCommandRoundTrip measures a slash command envelope from the fake Slack to
 // the ack that carries its reply, through the real socketmode client over loopback,
 // with inFlight commands outstanding. It reports the median and p99 of the latency the
 // fake observes (write of the envelope to read of the ack); allocations are those of the
 // whole process, fake Slack included.
 func BenchmarkCommandRoundTrip(b *testing.B) {
-	h := startBot(b, nil)
+	b.Run("help", func(b *testing.B) { benchRoundTrip(b, 0, "help") })
+	b.Run("status/participants=10000", func(b *testing.B) { benchRoundTrip(b, 10000, "status") })
+}
+
+// benchRoundTrip runs text as /mentor with participants people in the store (UALICE,
+// who types the commands, among them).
+func benchRoundTrip(b *testing.B, participants int, text string) {
+	h := startBot(b, func(bot *Bot) { seedParticipants(b, bot.store, participants) })
 	var (
 		mu  sync.Mutex
 		lat = make([]time.Duration, 0, b.N)
@@ -29,7 +40,7 @@ func BenchmarkCommandRoundTrip(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			ctx, cancel := context.WithTimeout(context.Background(), slackDeadline)
-			ack, err := h.srv.SlashCommand(ctx, "UALICE", "/mentor", "help")
+			ack, err := h.srv.SlashCommand(ctx, "UALICE", "/mentor", text)
 			cancel()
 			if err != nil || len(ack.Payload) == 0 {
 				b.Errorf("no reply: %v", err)
@@ -55,4 +66,27 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// seedParticipants stores n participants with topics, teams and goals; UALICE is one.
+func seedParticipants(tb testing.TB, st *store.Store, n int) {
+	ctx := context.Background()
+	roles := []mentoring.Role{mentoring.RoleMentor, mentoring.RoleMentee, mentoring.RoleBoth}
+	for i := range n {
+		id := fmt.Sprintf("U%07d", i)
+		if i == 0 {
+			id = "UALICE"
+		}
+		_, err := st.UpdateParticipant(ctx, id, true, func(p *mentoring.Participant, _ bool) error {
+			p.Role, p.Capacity = roles[i%len(roles)], 1+i%5
+			p.Topics = []string{fmt.Sprint("topic", i%50), fmt.Sprint("topic", (i*7)%50)}
+			p.Team = fmt.Sprint("team", i%10)
+			p.TimeZone = "Europe/Berlin"
+			p.Goals = []mentoring.Goal{{Text: "speak at a meetup"}, {Text: "ship the migration"}}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
 }

@@ -49,7 +49,8 @@ func startBot(t testing.TB, routes func(b *Bot)) *harness {
 	} {
 		srv.AddUser(u)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{})
+	// NoSync: a real bbolt file, without an fsync per commit (tests do not crash).
+	st, err := store.Open(filepath.Join(t.TempDir(), "bot.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -391,7 +391,9 @@ func TestAppHome(t *testing.T) {
 	if _, err := h.srv.BlockAction(ctx, "UALICE", slacktest.BlockActionSpec{ActionID: actionHomeLeave, ViewID: latest.ViewID}); err != nil {
 		t.Fatal(err)
 	}
-	h.record(t, start, "leave DM", func(r slacktest.Record) bool { return r.Kind == "message" && strings.Contains(r.Text, "left the mentoring programme") })
+	h.record(t, start, "leave DM", func(r slacktest.Record) bool {
+		return r.Kind == "message" && strings.Contains(r.Text, "left the mentoring programme")
+	})
 	if p := h.participant(t, "UALICE"); p.LeftAt == nil {
 		t.Error("still a member after leaving from the Home tab")
 	}

@@ -45,6 +45,9 @@ type Options struct {
 	// ReadOnly opens with a shared lock and runs no migration; used by backups of a
 	// file that no bot holds.
 	ReadOnly bool
+	// NoSync skips fsync on commit: a crash may lose recent commits. For tests and
+	// benchmarks that load many records, never for the bot.
+	NoSync bool
 }
 
 // Open opens (creating if needed, mode 0600) the database at path and brings its schema
@@ -65,6 +68,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	db.NoSync = opts.NoSync
 	s := &Store{db: db, path: path, Now: time.Now}
 	if !opts.ReadOnly {
 		if err := db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }); err != nil {
