@@ -25,7 +25,7 @@ func (s *Store) Participant(ctx context.Context, id string) (*mentoring.Particip
 		return nil, err
 	}
 	var p *mentoring.Participant
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		p, err = participant(tx, id)
 		return err
@@ -43,7 +43,7 @@ func (s *Store) UpdateParticipant(ctx context.Context, id string, create bool,
 		return nil, err
 	}
 	var p *mentoring.Participant
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		var err error
 		p, err = participant(tx, id)
 		existed := err == nil
@@ -73,7 +73,7 @@ func (s *Store) Participants(ctx context.Context) ([]mentoring.Participant, erro
 		return nil, err
 	}
 	var out []mentoring.Participant
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketParticipants).ForEach(func(k, v []byte) error {
 			var p mentoring.Participant
 			if err := json.Unmarshal(v, &p); err != nil {
@@ -107,7 +107,7 @@ func (s *Store) AddKudos(ctx context.Context, k mentoring.Kudos) (mentoring.Kudo
 	if err := k.Validate(); err != nil {
 		return k, err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKudos)
 		id, err := b.NextSequence()
 		if err != nil {
@@ -129,7 +129,7 @@ func (s *Store) KudosFor(ctx context.Context, userID string, limit int) ([]mento
 		return nil, err
 	}
 	var out []mentoring.Kudos
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		out, err = kudosFor(tx, userID, limit)
 		return err

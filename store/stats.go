@@ -17,8 +17,23 @@ func (s *Store) Stats(ctx context.Context) (mentoring.Stats, error) {
 		return st, err
 	}
 	now := s.Now()
-	err := s.db.View(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bucketParticipants).ForEach(func(k, v []byte) error {
+	err := s.view(func(tx *bolt.Tx) error {
+		paired := map[string]bool{} // mentees in an active pairing
+		err := tx.Bucket(bucketPairings).ForEach(func(k, v []byte) error {
+			var p mentoring.Pairing
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode pairing %x: %w", k, err)
+			}
+			if p.Active() {
+				st.ActivePairs++
+				paired[p.MenteeID] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketParticipants).ForEach(func(k, v []byte) error {
 			var p mentoring.Participant
 			if err := json.Unmarshal(v, &p); err != nil {
 				return fmt.Errorf("decode participant %s: %w", k, err)
@@ -42,8 +57,7 @@ func (s *Store) Stats(ctx context.Context) (mentoring.Stats, error) {
 			}
 			if !p.Active(now) {
 				st.Paused++
-			}
-			if p.Role.Mentored() {
+			} else if p.Role.Mentored() && !paired[p.ID] {
 				st.UnmatchedMentees++
 			}
 			return nil

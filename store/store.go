@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,6 +32,9 @@ var (
 
 // Store is the bbolt-backed storage. It is safe for concurrent use.
 type Store struct {
+	// mu guards db: every transaction holds it for reading; rewriting the file after an
+	// erasure (compact) holds it for writing, briefly pausing other calls.
+	mu   sync.RWMutex
 	db   *bolt.DB
 	path string
 
@@ -79,8 +83,24 @@ func Open(path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// view runs fn in a read transaction.
+func (s *Store) view(fn func(tx *bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.View(fn)
+}
+
+// update runs fn in a read-write transaction, committed when fn returns nil.
+func (s *Store) update(fn func(tx *bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.Update(fn)
+}
+
 // Close closes the file, releasing its lock. It waits for open transactions.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
@@ -95,7 +115,7 @@ func (s *Store) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return errors.New("store: schema missing")
 		}
@@ -106,7 +126,7 @@ func (s *Store) Check(ctx context.Context) error {
 // SchemaVersion returns the version recorded in the file.
 func (s *Store) SchemaVersion() (uint64, error) {
 	var v uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v = schemaVersion(tx)
 		return nil
 	})
@@ -120,7 +140,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -134,7 +154,7 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 // Verify checks the whole file's structure (every page reachable exactly once, every
 // key in order). It reads everything, so it is for backups and tests, not hot paths.
 func (s *Store) Verify() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			return fmt.Errorf("verify store %s: %w", s.path, err)
 		}
@@ -154,13 +174,21 @@ var migrations = []migration{
 	},
 	// 2: participants and kudos.
 	func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketParticipants, bucketKudos, bucketKudosByTo} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
-		return nil
+		return createBuckets(tx, bucketParticipants, bucketKudos, bucketKudosByTo)
 	},
+	// 3: pairings and the outbox.
+	func(tx *bolt.Tx) error {
+		return createBuckets(tx, bucketPairings, bucketPairingsByUse, bucketOutbox)
+	},
+}
+
+func createBuckets(tx *bolt.Tx, names ...[]byte) error {
+	for _, name := range names {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func schemaVersion(tx *bolt.Tx) uint64 {
