@@ -72,7 +72,14 @@ type proc struct {
 // startProc runs the binary with only the given environment (plus PATH and HOME).
 func startProc(t testing.TB, env map[string]string, args ...string) *proc {
 	t.Helper()
+	return startProcIn(t, nil, env, args...)
+}
+
+// startProcIn is startProc with stdin (nil: none); env overrides HOME if it sets it.
+func startProcIn(t testing.TB, stdin io.Reader, env map[string]string, args ...string) *proc {
+	t.Helper()
 	cmd := exec.Command(binPath, args...)
+	cmd.Stdin = stdin
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

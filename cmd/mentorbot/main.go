@@ -60,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return healthcheck(ctx, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], os.Stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "mentorbot: unknown command %q; run mentorbot -h for usage\n", sub)
 	return exitConfig
