@@ -68,6 +68,9 @@ type Bot struct {
 	http  *http.Client
 
 	profiles *profiles
+	convs    conversations
+	// wake nudges the sender when messages are queued.
+	wake chan struct{}
 
 	connected atomic.Bool
 	seen      *seenEnvelopes
@@ -127,6 +130,8 @@ func New(cfg Config, st *store.Store) *Bot {
 		m:     cfg.Metrics,
 		http:  httpClient,
 		seen:  newSeenEnvelopes(seenTTL, seenMax),
+		convs: conversations{m: make(map[string]string)},
+		wake:  make(chan struct{}, 1),
 	}
 	b.profiles = newProfiles(api)
 	b.routes()
@@ -195,18 +200,27 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.sm.RunContext(connCtx) }()
+	// The sender stops taking messages with ctx (or stopSender); a send in progress
+	// finishes on workCtx.
+	senderCtx, stopSender := context.WithCancel(ctx)
+	defer stopSender()
+	senderDone := make(chan struct{})
+	go func() { b.runSender(senderCtx, workCtx); close(senderDone) }()
 
 	for {
 		select {
 		case <-ctx.Done():
 			b.setConnected(false)
 			b.drain(stopWork)
+			<-senderDone
 			closeConn()
 			<-runErr
 			return nil
 		case err := <-runErr:
 			b.setConnected(false)
 			b.drain(stopWork)
+			stopSender()
+			<-senderDone
 			if err != nil && authErrors[err.Error()] {
 				return &AuthError{Setting: "SLACK_APP_TOKEN", Err: err}
 			}

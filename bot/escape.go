@@ -46,6 +46,41 @@ func PlainText(s string, max int) string {
 	return truncate(strings.Join(strings.Fields(clean(s)), " "), max)
 }
 
+// slackToken is a control sequence in text Slack sends us: a mention, a channel, a
+// broadcast, a date or a link. Literal <, > and & typed by a person arrive as entities,
+// so a real angle bracket only ever opens or closes a token.
+var slackToken = regexp.MustCompile(`<([^<>]*)>`)
+
+// slackEntities decodes the only three entities Slack uses.
+var slackEntities = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
+// fromSlack turns text as Slack sends it in a slash command into what the person
+// meant to write, for storing: <@U123|alice> becomes @alice, <#C1|general> #general,
+// <!channel> @channel, <https://x|label> "label (https://x)", and entities are decoded.
+// Nothing in the result is live; Escape makes it safe to show again.
+func fromSlack(s string) string {
+	s = slackToken.ReplaceAllStringFunc(s, func(tok string) string {
+		target, label, labelled := strings.Cut(tok[1:len(tok)-1], "|")
+		switch {
+		case strings.HasPrefix(target, "@") || strings.HasPrefix(target, "#"):
+			if labelled {
+				return target[:1] + strings.TrimPrefix(label, target[:1])
+			}
+			return target
+		case strings.HasPrefix(target, "!"):
+			if labelled {
+				return label
+			}
+			name, _, _ := strings.Cut(target[1:], "^")
+			return "@" + name
+		case labelled && label != target:
+			return label + " (" + target + ")"
+		}
+		return target
+	})
+	return slackEntities.Replace(s)
+}
+
 // clean replaces invalid UTF-8 with U+FFFD and drops control and format characters
 // (except newline and tab) such as NUL, bidi overrides and zero-width joiners, which
 // can corrupt or disguise what a message shows.

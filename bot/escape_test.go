@@ -59,6 +59,25 @@ func TestQuote(t *testing.T) {
 	}
 }
 
+func TestFromSlack(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"thanks for the review &lt;3", "thanks for the review <3"},
+		{"a &amp;&amp; b", "a && b"},
+		{"&amp;lt; typed literally", "&lt; typed literally"},
+		{"hi <@U123|alice> and <@U456>", "hi @alice and @U456"},
+		{"in <#C1|general> or <#C2>", "in #general or #C2"},
+		{"<!channel> <!here|here> <!everyone>", "@channel here @everyone"},
+		{"<!subteam^S1|@eng> ping", "@eng ping"},
+		{"see <https://example.com|the doc> or <https://x.example>", "see the doc (https://example.com) or https://x.example"},
+		{"<!date^1392734382^{date}|Feb 18>", "Feb 18"},
+	}
+	for _, tt := range tests {
+		if got := fromSlack(tt.in); got != tt.want {
+			t.Errorf("fromSlack(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestSplitCommand(t *testing.T) {
 	tests := []struct{ in, sub, rest string }{
 		{"", "", ""},

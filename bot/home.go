@@ -68,7 +68,11 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 	case err != nil:
 		return nil, err
 	default:
-		blocks = append(blocks, sections(b.profileText(p))...)
+		text, err := b.profileText(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, sections(text)...)
 		for i, g := range p.Goals {
 			if !g.Done() {
 				blocks = append(blocks, slack.NewSectionBlock(

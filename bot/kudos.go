@@ -37,7 +37,7 @@ func (b *Bot) kudosCommand(ctx context.Context, cmd *slack.SlashCommand) (*slack
 	if channel == "" {
 		channel = cmd.ChannelID
 	}
-	k, err := b.giveKudos(ctx, cmd.UserID, to, message, channel)
+	k, err := b.giveKudos(ctx, cmd.UserID, to, fromSlack(message), channel)
 	if err != nil {
 		return nil, err
 	}

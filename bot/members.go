@@ -41,7 +41,7 @@ func (b *Bot) join(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 			"Start with your role: `/mentor join mentor|mentee|both [topic, topic, …]`, e.g. `/mentor join mentee go, public speaking`. Or type `/mentor join` for a form.")
 	}
 	var topics []string
-	if t := strings.TrimSpace(topicText); t != "" {
+	if t := strings.TrimSpace(fromSlack(topicText)); t != "" {
 		if topics, err = mentoring.NormalizeTopics(strings.Split(t, ",")); err != nil {
 			return nil, err
 		}
@@ -182,7 +182,7 @@ func (b *Bot) manager(ctx context.Context, cmd *slack.SlashCommand, args string)
 }
 
 func (b *Bot) team(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	name := strings.Join(strings.Fields(args), " ")
+	name := strings.Join(strings.Fields(fromSlack(args)), " ")
 	if name == "" {
 		return nil, mentoring.Errorf(mentoring.EINVALID, "Name your team: `/mentor team <name>`, e.g. `/mentor team Payments`.")
 	}
@@ -199,7 +199,7 @@ func (b *Bot) goal(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 	verb, rest := splitCommand(args)
 	switch verb {
 	case "add":
-		p, err := b.addGoal(ctx, cmd.UserID, rest)
+		p, err := b.addGoal(ctx, cmd.UserID, fromSlack(rest))
 		if err != nil {
 			return nil, err
 		}
@@ -292,12 +292,20 @@ func (b *Bot) status(ctx context.Context, cmd *slack.SlashCommand, args string) 
 	if err != nil {
 		return nil, err
 	}
-	return ephemeral(b.profileText(p)), nil
+	text, err := b.profileText(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return ephemeral(text), nil
 }
 
 // profileText is a person's own view of their membership, for /mentor status and the
 // Home tab.
-func (b *Bot) profileText(p *mentoring.Participant) string {
+func (b *Bot) profileText(ctx context.Context, p *mentoring.Participant) (string, error) {
+	active, err := b.store.ActivePairings(ctx, p.ID)
+	if err != nil {
+		return "", err
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*Role:* %s", roleName(p.Role))
 	if p.Role.Mentors() {
@@ -314,15 +322,15 @@ func (b *Bot) profileText(p *mentoring.Participant) string {
 	if p.ManagerID != "" {
 		fmt.Fprintf(&sb, "\n*Manager:* <@%s> (never your partner)", p.ManagerID)
 	}
-	sb.WriteString("\n*Partners:* none yet: you'll be introduced after the next pairing round.")
 	loc := b.location(p)
+	fmt.Fprintf(&sb, "\n*Partners:* %s", partnersText(p.ID, active, loc))
 	now := b.now()
 	if p.PausedUntil != nil && now.Before(*p.PausedUntil) {
 		fmt.Fprintf(&sb, "\n*Paused* until %s: no check-ins, nudges or new pairings.", p.PausedUntil.In(loc).Format("Monday 2 January"))
 	}
 	fmt.Fprintf(&sb, "\n*Next check-in:* %s (%s)", b.cfg.CheckinSchedule.Next(now.In(loc)).Format("Monday 2 January at 15:04"), loc)
 	fmt.Fprintf(&sb, "\n\n*Goals*\n%s", goalList(p.Goals))
-	return sb.String()
+	return sb.String(), nil
 }
 
 // location is the person's time zone, or the configured default.
@@ -340,16 +348,6 @@ func (b *Bot) leave(ctx context.Context, cmd *slack.SlashCommand, args string) (
 		return nil, err
 	}
 	return ephemeral("You've left the mentoring programme. Your history is kept; type `/mentor join` any time to come back. To erase everything about you instead, type `/mentor forget`."), nil
-}
-
-// leaveProgramme ends a person's membership; shared by the command and the Home tab.
-func (b *Bot) leaveProgramme(ctx context.Context, userID string) error {
-	now := b.now()
-	_, err := b.update(ctx, userID, func(p *mentoring.Participant) error {
-		p.LeftAt = &now
-		return nil
-	})
-	return err
 }
 
 func plural(n int, one, many string) string {

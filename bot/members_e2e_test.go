@@ -130,7 +130,7 @@ func TestProfileCommands(t *testing.T) {
 		{"UBERT", "team   Payments  Core ", []string{"your team is *Payments Core*"}},
 		{"UBERT", "team", []string{"/mentor team &lt;name&gt;"}},
 		{"UBERT", "team " + strings.Repeat("t", 81), []string{"at most 80 characters"}},
-		{"UBERT", "goal add give a talk <!channel>", []string{"Added goal 1", "give a talk &lt;!channel&gt;"}},
+		{"UBERT", "goal add give a talk <!channel>", []string{"Added goal 1", "give a talk @\u2060channel"}},
 		{"UBERT", "goal add ship the thing", []string{"Added goal 2"}},
 		{"UBERT", "goal add", []string{"Say what the goal is"}},
 		{"UBERT", "goal add " + strings.Repeat("g", 301), []string{"at most 300 characters"}},
@@ -162,10 +162,11 @@ func TestKudos(t *testing.T) {
 	h := startMembers(t)
 	h.srv.AddChannel("CSECRET", "secret", false)
 	start := h.seq()
-	contains(t, "kudos", h.say(t, "UALICE", "/kudos", "<@UBERT|bertram> great review! <!channel>"), "posted in <#C0GENERAL>")
+	// As Slack sends it: a typed <3 arrives as &lt;3, a typed @channel as <!channel>.
+	contains(t, "kudos", h.say(t, "UALICE", "/kudos", "<@UBERT|bertram> great review &lt;3 <!channel>"), "posted in <#C0GENERAL>")
 	post := h.record(t, start, "kudos post", func(r slacktest.Record) bool { return r.Kind == "message" && r.Channel == "C0GENERAL" })
 	text := slacktest.RecordText(post)
-	contains(t, "kudos post", text, "<@UBERT>", "<@UALICE>", "great review! &lt;!channel&gt;")
+	contains(t, "kudos post", text, "<@UBERT>", "<@UALICE>", "great review &lt;3 @\u2060channel")
 	if m := slacktest.LiveMentions(text); !sameSet(m, []string{"<@UBERT>", "<@UALICE>"}) {
 		t.Errorf("kudos post mentions %v, want only giver and receiver", m)
 	}
@@ -192,7 +193,7 @@ func TestKudos(t *testing.T) {
 	}
 	contains(t, "not in channel", replyText(replyOf(t, ack)), "not_in_channel", "/invite @mentorbot", "MENTORBOT_KUDOS_CHANNEL")
 	got, err := h.bot.store.KudosFor(context.Background(), "UBERT", 10)
-	if err != nil || len(got) != 1 || got[0].Message != "great review! <!channel>" || got[0].FromID != "UALICE" {
+	if err != nil || len(got) != 1 || got[0].Message != "great review <3 @channel" || got[0].FromID != "UALICE" {
 		t.Errorf("recorded kudos = %+v, %v; want only the first", got, err)
 	}
 }
@@ -357,7 +358,7 @@ func TestAppHome(t *testing.T) {
 	republished := h.record(t, start, "republished home", func(r slacktest.Record) bool {
 		return r.Kind == "view_publish" && r.User == "UALICE" && strings.Contains(slacktest.RecordText(r), "learn")
 	})
-	contains(t, "home", slacktest.RecordText(republished), "*Role:* mentee", "learn &lt;!here&gt; rust", "Kudos received", "you rock",
+	contains(t, "home", slacktest.RecordText(republished), "*Role:* mentee", "learn @\u2060here rust", "Kudos received", "you rock",
 		"Add a goal", "Give kudos", "Leave the programme")
 
 	// Add a goal through the Home tab's modal, then mark it done.

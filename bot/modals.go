@@ -169,7 +169,11 @@ func (b *Bot) joinSubmitted(ctx context.Context, cb *slack.InteractionCallback) 
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{inputRole: PlainText(mentoring.ErrorMessage(err), maxFieldError)}), nil
 	}
-	b.dm(ctx, cb.User.ID, joinSummary(before, after)+"\n\n"+b.profileText(after))
+	text, err := b.profileText(ctx, after)
+	if err != nil {
+		return nil, err
+	}
+	b.dm(ctx, cb.User.ID, joinSummary(before, after)+"\n\n"+text)
 	return nil, nil
 }
 

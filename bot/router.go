@@ -40,14 +40,19 @@ func (b *Bot) routes() {
 		"goals":    {run: b.goals},
 		"status":   {run: b.status},
 		"leave":    {run: b.leave},
+		"rematch":  {run: b.rematch},
+		"forget":   {run: b.forget},
 		"stats":    {admin: true, run: b.stats},
+		"pair":     {admin: true, run: b.pair},
 	}
 	b.actions = map[string]actionFunc{
-		actionKudosOpen:    b.kudosOpen,
-		actionHomeJoin:     b.homeJoin,
-		actionHomeLeave:    b.homeLeave,
-		actionHomeGoalAdd:  b.homeGoalAdd,
-		actionHomeGoalDone: b.homeGoalDone,
+		actionKudosOpen:     b.kudosOpen,
+		actionHomeJoin:      b.homeJoin,
+		actionHomeLeave:     b.homeLeave,
+		actionHomeGoalAdd:   b.homeGoalAdd,
+		actionHomeGoalDone:  b.homeGoalDone,
+		actionForgetConfirm: b.forgetConfirmed,
+		actionForgetCancel:  b.forgetCancelled,
 	}
 	b.views = map[string]viewFunc{
 		callbackJoin:    b.joinSubmitted,
@@ -100,7 +105,7 @@ func (b *Bot) runCommand(ctx context.Context, cmd *slack.SlashCommand) (string, 
 	if !ok {
 		return cmdMentor + " unknown", nil, mentoring.Errorf(mentoring.EINVALID,
 			"I don't know `/mentor %s`. Type `/mentor help` to see every command and how to write it.",
-			strings.ReplaceAll(PlainText(sub, 40), "`", "'"))
+			strings.ReplaceAll(PlainText(fromSlack(sub), 40), "`", "'"))
 	}
 	label := cmdMentor + " " + sub
 	if sc.admin && !b.isAdmin(cmd.UserID) {

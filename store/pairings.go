@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	bucketPairings      = []byte("pairings")        // big-endian id -> JSON Pairing
+	bucketPairings      = []byte("pairings")         // big-endian id -> JSON Pairing
 	bucketPairingsByUse = []byte("pairings_by_user") // user id, 0, big-endian id -> nothing
 )
 

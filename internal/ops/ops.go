@@ -28,6 +28,9 @@ type Metrics struct {
 	// APICalls counts Web API calls by method and outcome ("ok", a Slack error name,
 	// "rate_limited", "http_<status>", "transport_error").
 	APICalls *prometheus.CounterVec
+	// Sends counts queued messages (intros, notices, check-ins) by kind and outcome
+	// ("sent", "already_sent", "rate_limited", "retry", "failed").
+	Sends *prometheus.CounterVec
 	// Reconnects counts Socket Mode connections after the first.
 	Reconnects prometheus.Counter
 	// Panics counts handler panics that were recovered.
@@ -57,6 +60,9 @@ func NewMetrics() *Metrics {
 		APICalls: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "mentorbot_slack_api_calls_total", Help: "Slack Web API calls by method and outcome.",
 		}, []string{"method", "outcome"}),
+		Sends: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "mentorbot_messages_total", Help: "Queued messages by kind and outcome.",
+		}, []string{"kind", "outcome"}),
 		Reconnects: f.NewCounter(prometheus.CounterOpts{
 			Name: "mentorbot_socket_reconnects_total", Help: "Socket Mode connections after the first.",
 		}),

@@ -1,0 +1,242 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/mentorbot/mentorbot/internal/slacktest"
+	"github.com/mentorbot/mentorbot/store"
+)
+
+// isIntro matches the intro of a pair in their group DM.
+func isIntro(mentee, mentor string) func(r slacktest.Record) bool {
+	return func(r slacktest.Record) bool {
+		return r.Kind == "message" && strings.HasPrefix(r.Channel, "G") &&
+			strings.Contains(r.Text, "<@"+mentee+">, meet <@"+mentor+">")
+	}
+}
+
+// dmTo matches a DM to user whose text contains want.
+func (h *harness) dmTo(user, want string) func(r slacktest.Record) bool {
+	ch := h.srv.DMChannelID(user)
+	return func(r slacktest.Record) bool {
+		return r.Kind == "message" && r.Channel == ch && strings.Contains(r.Text, want)
+	}
+}
+
+func TestPairRoundIntroducesTheObviousPair(t *testing.T) {
+	h := startMembers(t)
+	h.say(t, "UALICE", "/mentor", "join mentor go, rust")
+	h.say(t, "UALICE", "/mentor", "team Platform")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	h.say(t, "UBERT", "/mentor", "team Payments")
+	h.say(t, "UBERT", "/mentor", "goal add lead a design review")
+	start := h.seq()
+	contains(t, "summary", h.say(t, "UADMIN", "/mentor", "pair"), "*1* new pair", "*0* unmatched", "<@UALICE> mentors <@UBERT>", "share go")
+	intro := h.record(t, start, "intro", isIntro("UBERT", "UALICE"))
+	contains(t, "intro", slacktest.RecordText(intro), "share go", "different teams", "Payments and Platform",
+		"lead a design review", "line up with their team's and the organisation's goals")
+	var meta slack.SlackMetadata
+	if err := json.Unmarshal(intro.Metadata, &meta); err != nil || meta.EventType != kindIntro || meta.EventPayload[metadataID] == nil {
+		t.Errorf("intro metadata = %s (%v), want event_type %s with the send's id", intro.Metadata, err, kindIntro)
+	}
+	contains(t, "mentee status", h.say(t, "UBERT", "/mentor", "status"), "<@UALICE> (your mentor, since 24 November)")
+	contains(t, "mentor status", h.say(t, "UALICE", "/mentor", "status"), "<@UBERT> (your mentee")
+	contains(t, "stats", h.say(t, "UADMIN", "/mentor", "stats"), "1 active · 0 unmatched")
+	// A second round has nobody left to pair.
+	contains(t, "second round", h.say(t, "UADMIN", "/mentor", "pair"), "*0* new pairs")
+	contains(t, "non-admin", h.say(t, "UBERT", "/mentor", "pair"), "Only programme admins")
+}
+
+func TestManagerIsNeverTheMentorAndTheMenteeIsToldWhy(t *testing.T) {
+	h := startMembers(t)
+	h.say(t, "UALICE", "/mentor", "join mentor rust")
+	h.say(t, "UADMIN", "/mentor", "join mentor go")
+	h.say(t, "UCHEN", "/mentor", "join mentee rust")
+	h.say(t, "UCHEN", "/mentor", "manager <@UALICE|alice>")
+	start := h.seq()
+	contains(t, "summary", h.say(t, "UADMIN", "/mentor", "pair"), "*0* new pairs", "*1* unmatched")
+	dm := h.record(t, start, "unmatched DM", h.dmTo("UCHEN", "No mentor for you"))
+	contains(t, "unmatched DM", dm.Text, "manager", "next round")
+	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UCHEN"); len(ps) != 0 {
+		t.Errorf("chen paired with %v", ps)
+	}
+}
+
+func TestCapacityOneIsRespected(t *testing.T) {
+	h := startMembers(t)
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UALICE", "/mentor", "capacity 1")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	h.say(t, "UCHEN", "/mentor", "join mentee go")
+	contains(t, "summary", h.say(t, "UADMIN", "/mentor", "pair"), "*1* new pair", "*1* unmatched")
+	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UALICE"); len(ps) != 1 {
+		t.Errorf("alice has %d mentees with capacity 1", len(ps))
+	}
+}
+
+func TestRepeatRoundPrefersNewPartners(t *testing.T) {
+	h := startMembers(t)
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UADMIN", "/mentor", "join mentor go")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	h.say(t, "UADMIN", "/mentor", "pair")
+	ctx := context.Background()
+	first, _ := h.bot.store.ActivePairings(ctx, "UBERT")
+	if len(first) != 1 {
+		t.Fatalf("first round: %v", first)
+	}
+	// Bertram leaves and comes back: the next round pairs him with someone new.
+	h.say(t, "UBERT", "/mentor", "leave")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	h.say(t, "UADMIN", "/mentor", "pair")
+	second, _ := h.bot.store.ActivePairings(ctx, "UBERT")
+	if len(second) != 1 || second[0].MentorID == first[0].MentorID {
+		t.Errorf("second round paired bertram with %v again; first was %s", second, first[0].MentorID)
+	}
+}
+
+func TestPreviewChangesNothingAndMessagesNobody(t *testing.T) {
+	h := startMembers(t)
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	before := h.srv.Calls("chat.postMessage")
+	contains(t, "preview", h.say(t, "UADMIN", "/mentor", "pair preview"), "Preview", "nothing was stored", "*1* new pair",
+		"<@UALICE> mentors <@UBERT>: share go")
+	all, err := h.bot.store.Pairings(context.Background())
+	if err != nil || len(all) != 0 {
+		t.Errorf("preview stored pairings %v (%v)", all, err)
+	}
+	// Let anything the preview might have queued go out, then check nothing did.
+	h.bot.wakeSender()
+	contains(t, "help", h.say(t, "UADMIN", "/mentor", "help"), "/mentor pair")
+	if after := h.srv.Calls("chat.postMessage"); len(after) != len(before) {
+		t.Errorf("preview sent %d messages", len(after)-len(before))
+	}
+	contains(t, "bad argument", h.say(t, "UADMIN", "/mentor", "pair now please"), "/mentor pair preview")
+}
+
+func TestLeaveAndRematchTellThePartner(t *testing.T) {
+	h := startMembers(t)
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	h.say(t, "UCHEN", "/mentor", "join mentee go")
+	h.say(t, "UADMIN", "/mentor", "pair")
+
+	start := h.seq()
+	contains(t, "rematch", h.say(t, "UBERT", "/mentor", "rematch"), "ended without blame")
+	h.record(t, start, "rematch notice", h.dmTo("UALICE", "no blame"))
+	contains(t, "rematch again", h.say(t, "UBERT", "/mentor", "rematch"), "no active pairing")
+
+	start = h.seq()
+	contains(t, "leave", h.say(t, "UALICE", "/mentor", "leave"), "left the mentoring programme")
+	h.record(t, start, "leave notice", h.dmTo("UCHEN", "<@UALICE> has left the mentoring programme"))
+	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UCHEN"); len(ps) != 0 {
+		t.Errorf("chen still paired after alice left: %v", ps)
+	}
+	// Rematched pairs are never made again.
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UADMIN", "/mentor", "pair")
+	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UBERT"); len(ps) != 0 {
+		t.Errorf("bertram paired again with %v after a rematch", ps)
+	}
+}
+
+func TestForgetErasesFromDisk(t *testing.T) {
+	h := startMembers(t)
+	const goal = "become-staff-engineer-by-summer"
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	h.say(t, "UBERT", "/mentor", "goal add "+goal)
+	h.say(t, "UALICE", "/kudos", "<@UBERT> kudos-for-bertram")
+	h.say(t, "UADMIN", "/mentor", "pair")
+	path := h.bot.store.Path()
+	if raw, _ := os.ReadFile(path); !bytes.Contains(raw, []byte("UBERT")) {
+		t.Fatal("UBERT is not in the file before forget: the test would prove nothing")
+	}
+
+	start := h.seq()
+	contains(t, "forget", h.say(t, "UBERT", "/mentor", "forget"), "cannot be undone")
+	ask := h.record(t, start, "confirmation", func(r slacktest.Record) bool {
+		return r.Kind == "ephemeral" && r.User == "UBERT" && strings.Contains(string(r.Blocks), actionForgetConfirm)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start = h.seq()
+	if _, err := h.srv.BlockAction(ctx, "UBERT", slacktest.BlockActionSpec{ActionID: actionForgetConfirm, MessageTS: ask.TS, ChannelID: ask.Channel}); err != nil {
+		t.Fatal(err)
+	}
+	h.record(t, start, "erased message", func(r slacktest.Record) bool { return strings.Contains(slacktest.RecordText(r), "has been erased") })
+	notice := h.record(t, start, "partner notice", h.dmTo("UALICE", "Your mentoring partner has left"))
+	if strings.Contains(notice.Text, "UBERT") {
+		t.Errorf("the partner notice names the forgotten person: %s", notice.Text)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, trace := range []string{"UBERT", goal, "kudos-for-bertram"} {
+		if bytes.Contains(raw, []byte(trace)) {
+			t.Errorf("%q is still in the database file", trace)
+		}
+	}
+	contains(t, "status after forget", h.say(t, "UBERT", "/mentor", "status"), "/mentor join")
+	contains(t, "mentor after forget", h.say(t, "UALICE", "/mentor", "status"), "*Partners:* none yet")
+	// Joining again starts fresh.
+	contains(t, "rejoin", h.say(t, "UBERT", "/mentor", "join mentee go"), "Welcome")
+}
+
+func TestQueuedMessagesSurviveARestartAndAreNotSentTwice(t *testing.T) {
+	// Before the bot starts, the outbox holds what a crashed bot left: a message never
+	// tried, one tried and delivered (Slack has it), one tried and lost.
+	var ids []uint64
+	h := startBot(t, func(b *Bot) {
+		ctx := context.Background()
+		msgs := []store.Outgoing{
+			outgoing(kindIntro, "never tried", "UALICE"),
+			outgoing(kindIntro, "delivered before the crash", "UALICE"),
+			outgoing(kindIntro, "lost in the crash", "UALICE"),
+		}
+		if err := b.store.Enqueue(ctx, msgs...); err != nil {
+			t.Fatal(err)
+		}
+		due, _ := b.store.Due(ctx, 10)
+		for _, o := range due {
+			ids = append(ids, o.ID)
+			if o.ID != due[0].ID {
+				if _, _, err := b.store.StartSend(ctx, o.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		// The delivered one is in Slack, tagged with its id, as the bot would have sent it.
+		if err := b.post(ctx, "UALICE", due[1]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	waitFor(t, "the outbox to drain", func() bool {
+		due, _ := h.bot.store.Due(context.Background(), 10)
+		return len(due) == 0
+	})
+	counts := map[string]int{}
+	for _, r := range h.srv.Records() {
+		if r.Kind == "message" {
+			counts[r.Text]++
+		}
+	}
+	for text, want := range map[string]int{"never tried": 1, "delivered before the crash": 1, "lost in the crash": 1} {
+		if counts[text] != want {
+			t.Errorf("%q delivered %d times, want %d", text, counts[text], want)
+		}
+	}
+	if len(ids) != 3 {
+		t.Fatalf("queued %d", len(ids))
+	}
+}
