@@ -152,7 +152,9 @@ func FuzzMentorCommand(f *testing.F) {
 	}
 	for _, sub := range []string{"join", "join mentor go, <!everyone>", "join both a,b,c", "capacity 3", "capacity -1",
 		"manager <@UBERT|bertram>", "manager <!channel>", "team <!here>", "goal add <@UBERT> &", "goal done 1",
-		"goal done 99999999999999999999", "goals", "status", "leave", "stats"} {
+		"goal done 99999999999999999999", "goals", "status", "leave", "stats", "pause 2w", "pause 9999-99-99",
+		"pause <!here>", "resume", "mydata", "rematch", "forget", "pair preview", "pair", "pair <!channel>", "run checkins",
+		"run <@UBERT>"} {
 		seeds = append(seeds, sub)
 	}
 	for _, s := range seeds {

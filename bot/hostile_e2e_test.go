@@ -25,7 +25,8 @@ var templates = []struct{ command, text string }{
 	{"/mentor", "join mentee go, %s"}, {"/mentor", "join both %s, %s"}, {"/mentor", "capacity %s"},
 	{"/mentor", "manager %s"}, {"/mentor", "team %s"}, {"/mentor", "goal add %s"}, {"/mentor", "goal done %s"},
 	{"/mentor", "goal %s"}, {"/mentor", "goals %s"}, {"/mentor", "status %s"}, {"/mentor", "stats %s"},
-	{"/mentor", "leave %s"}, {"/kudos", "%s"}, {"/kudos", "<@UBERT|bertram> %s"}, {"/kudos", "<@UALICE> %s %s"},
+	{"/mentor", "leave %s"}, {"/mentor", "pause %s"}, {"/mentor", "resume %s"}, {"/mentor", "mydata %s"},
+	{"/mentor", "rematch %s"}, {"/mentor", "pair %s"}, {"/mentor", "run %s"}, {"/mentor", "forget %s"}, {"/kudos", "%s"}, {"/kudos", "<@UBERT|bertram> %s"}, {"/kudos", "<@UALICE> %s %s"},
 	{"/kudos", "%s <@UCHEN>"},
 }
 
@@ -67,6 +68,12 @@ func TestRandomHostileCommands(t *testing.T) {
 			if !knownMention.MatchString(m) {
 				t.Errorf("record %d (%s in %s to %s) has live mention %s", r.Seq, r.Kind, r.Channel, r.User, m)
 			}
+		}
+	}
+	// Nothing the bot sent broke Slack's limits.
+	for _, c := range h.srv.Calls("") {
+		if c.Error == "invalid_blocks" || c.Error == "invalid_arguments" || c.Error == "msg_too_long" {
+			t.Errorf("%s answered %s", c.Method, c.Error)
 		}
 	}
 	// Still serving.

@@ -32,7 +32,10 @@ func parseUserRef(s string) (id, rest string, ok bool) {
 // `/mentor join mentor|mentee|both [topic, topic, …]`.
 func (b *Bot) join(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
 	if args == "" {
-		return nil, b.openJoinModal(ctx, cmd.TriggerID, cmd.UserID)
+		if err := b.openJoinModal(ctx, cmd.TriggerID, cmd.UserID); err != nil {
+			return nil, err
+		}
+		return ephemeral("I've opened the join form. Prefer typing? `/mentor join mentor|mentee|both topic, topic`"), nil
 	}
 	roleWord, topicText, _ := strings.Cut(args, " ")
 	role, err := mentoring.ParseRole(roleWord)

@@ -42,6 +42,10 @@ func (b *Bot) routes() {
 		"leave":    {run: b.leave},
 		"rematch":  {run: b.rematch},
 		"forget":   {run: b.forget},
+		"pause":    {run: b.pause},
+		"resume":   {run: b.resume},
+		"mydata":   {run: b.mydata},
+		"run":      {admin: true, run: b.runScheduled},
 		"stats":    {admin: true, run: b.stats},
 		"pair":     {admin: true, run: b.pair},
 	}

@@ -172,3 +172,44 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	}
 	return b.Put(key, raw)
 }
+
+// PersonalData is everything stored about one person, for /mentor mydata.
+type PersonalData struct {
+	Participant   *mentoring.Participant `json:"participant"`
+	Pairings      []mentoring.Pairing    `json:"pairings"`
+	KudosReceived []mentoring.Kudos      `json:"kudos_received"`
+	KudosGiven    []mentoring.Kudos      `json:"kudos_given"`
+}
+
+// PersonalData gathers everything stored about userID in one read transaction. A
+// person who never joined may still have kudos.
+func (s *Store) PersonalData(ctx context.Context, userID string) (PersonalData, error) {
+	var d PersonalData
+	if err := ctx.Err(); err != nil {
+		return d, err
+	}
+	err := s.view(func(tx *bolt.Tx) error {
+		p, err := participant(tx, userID)
+		if err != nil && mentoring.ErrorCode(err) != mentoring.ENOTFOUND {
+			return err
+		}
+		d.Participant = p
+		if d.Pairings, err = pairingsOf(tx, userID); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketKudos).ForEach(func(k, v []byte) error {
+			var kd mentoring.Kudos
+			if err := json.Unmarshal(v, &kd); err != nil {
+				return fmt.Errorf("decode kudos %x: %w", k, err)
+			}
+			if kd.ToID == userID {
+				d.KudosReceived = append(d.KudosReceived, kd)
+			}
+			if kd.FromID == userID {
+				d.KudosGiven = append(d.KudosGiven, kd)
+			}
+			return nil
+		})
+	})
+	return d, err
+}
