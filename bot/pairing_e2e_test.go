@@ -240,3 +240,15 @@ func TestQueuedMessagesSurviveARestartAndAreNotSentTwice(t *testing.T) {
 		t.Fatalf("queued %d", len(ids))
 	}
 }
+
+func TestIntroFallsBackToADMToEachWithoutAGroupDM(t *testing.T) {
+	h := startMembers(t)
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	h.srv.FailNext("conversations.open", 1, "method_not_supported_for_channel_type")
+	start := h.seq()
+	h.say(t, "UADMIN", "/mentor", "pair")
+	for _, u := range []string{"UBERT", "UALICE"} {
+		h.record(t, start, "intro DM to "+u, h.dmTo(u, "<@UBERT>, meet <@UALICE>"))
+	}
+}

@@ -105,6 +105,17 @@ func (b *Bot) send(ctx context.Context, o store.Outgoing) {
 		return
 	}
 	channel, err := b.conversation(ctx, o.To)
+	var slackErr slack.SlackErrorResponse
+	if len(o.To) > 1 && errors.As(err, &slackErr) && !finalSendErrors[slackErr.Err] {
+		// No group DM to be had here: send a DM to each instead.
+		b.log.Warn("group DM not available; sending a DM to each", "kind", o.Kind, "err", err)
+		if err := b.store.Split(ctx, o.ID); err != nil {
+			b.log.Error("outbox", "err", err)
+		}
+		b.m.Sends.WithLabelValues(o.Kind, "split").Inc()
+		b.wakeSender()
+		return
+	}
 	if err == nil && before.Attempts > 0 {
 		var found bool
 		if found, err = b.alreadySent(ctx, channel, o); err == nil && found {

@@ -142,3 +142,36 @@ func dropOutgoingTo(tx *bolt.Tx, userID string) error {
 	}
 	return nil
 }
+
+// Split replaces group message id with one message per recipient, in one transaction,
+// for when a group conversation cannot be opened: "a DM to each" instead.
+func (s *Store) Split(ctx context.Context, id uint64) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		key := binary.BigEndian.AppendUint64(nil, id)
+		v := b.Get(key)
+		if v == nil {
+			return nil
+		}
+		var o Outgoing
+		if err := json.Unmarshal(v, &o); err != nil {
+			return fmt.Errorf("decode outgoing %d: %w", id, err)
+		}
+		if len(o.To) < 2 {
+			return nil
+		}
+		if err := b.Delete(key); err != nil {
+			return err
+		}
+		for _, to := range o.To {
+			one := Outgoing{Kind: o.Kind, To: []string{to}, Payload: o.Payload}
+			if err := enqueue(tx, one, s.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
