@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/ops"
 	"github.com/mentorbot/mentorbot/store"
 )
@@ -50,6 +51,12 @@ type Config struct {
 	DefaultZone *time.Location
 	// CheckinSchedule says when check-ins go out, read in each person's zone.
 	CheckinSchedule cron.Schedule
+	// RespectStatus skips check-ins and nudges for people whose status says away.
+	RespectStatus bool
+	// Scheduler runs what is due now for /mentor run (nil: not running).
+	Scheduler interface {
+		RunNow(ctx context.Context, kind mentoring.Kind) (int, error)
+	}
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// PingInterval is how long the connection may go without a ping from Slack before

@@ -337,14 +337,7 @@ func (b *Bot) profileText(ctx context.Context, p *mentoring.Participant) (string
 }
 
 // location is the person's time zone, or the configured default.
-func (b *Bot) location(p *mentoring.Participant) *time.Location {
-	if p.TimeZone != "" {
-		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
-			return loc
-		}
-	}
-	return b.cfg.DefaultZone
-}
+func (b *Bot) location(p *mentoring.Participant) *time.Location { return p.Location(b.cfg.DefaultZone) }
 
 func (b *Bot) leave(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
 	if err := b.leaveProgramme(ctx, cmd.UserID); err != nil {

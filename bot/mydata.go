@@ -145,13 +145,3 @@ func (b *Bot) personalDataText(userID string, d store.PersonalData) string {
 	fmt.Fprintf(&sb, "\n*Kudos received:* %d · *kudos given:* %d", len(d.KudosReceived), len(d.KudosGiven))
 	return sb.String()
 }
-
-// runScheduled answers /mentor run until the scheduler exists.
-func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	switch strings.ToLower(args) {
-	case "checkins", "nudges", "recognition":
-		return nil, mentoring.Errorf(mentoring.ECONFLICT,
-			"Scheduled %s are not part of this version of mentorbot yet, so there is nothing to send.", strings.ToLower(args))
-	}
-	return nil, mentoring.Errorf(mentoring.EINVALID, "Write `/mentor run checkins`, `/mentor run nudges` or `/mentor run recognition`.")
-}

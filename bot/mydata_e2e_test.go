@@ -70,10 +70,3 @@ func TestPauseResumeAndMyData(t *testing.T) {
 	}
 	contains(t, "mydata of a stranger", h.say(t, "UCHEN", "/mentor", "mydata"), "Nothing is stored about you")
 }
-
-func TestRunIsForAdmins(t *testing.T) {
-	h := startMembers(t)
-	contains(t, "non-admin", h.say(t, "UBERT", "/mentor", "run checkins"), "Only programme admins")
-	contains(t, "admin", h.say(t, "UADMIN", "/mentor", "run nudges"), "nothing to send")
-	contains(t, "admin, bad kind", h.say(t, "UADMIN", "/mentor", "run everything"), "/mentor run checkins")
-}

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +23,10 @@ type profile struct {
 	TZ      string
 	IsBot   bool
 	Deleted bool
-	fetched time.Time
+	// Status is the status emoji and text, e.g. ":palm_tree: On holiday".
+	Status           string
+	StatusExpiration int64 // Unix seconds; 0: does not expire
+	fetched          time.Time
 }
 
 // profiles caches users.info answers.
@@ -53,7 +57,9 @@ func (ps *profiles) get(ctx context.Context, id string) (profile, error) {
 		}
 		return profile{}, fmt.Errorf("users.info %s: %w", id, err)
 	}
-	p = profile{ID: u.ID, Name: u.Profile.DisplayName, TZ: u.TZ, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted, fetched: ps.now()}
+	p = profile{ID: u.ID, Name: u.Profile.DisplayName, TZ: u.TZ, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted,
+		Status: strings.TrimSpace(u.Profile.StatusEmoji + " " + u.Profile.StatusText), StatusExpiration: int64(u.Profile.StatusExpiration),
+		fetched: ps.now()}
 	if p.Name == "" {
 		p.Name = u.RealName
 	}

@@ -56,12 +56,16 @@ func (b *Bot) routes() {
 		actionHomeGoalAdd:   b.homeGoalAdd,
 		actionHomeGoalDone:  b.homeGoalDone,
 		actionForgetConfirm: b.forgetConfirmed,
+		actionCheckinMet:    b.checkinAnswer,
+		actionCheckinNotMet: b.checkinAnswer,
+		actionCheckinNotes:  b.checkinNotes,
 		actionForgetCancel:  b.forgetCancelled,
 	}
 	b.views = map[string]viewFunc{
 		callbackJoin:    b.joinSubmitted,
 		callbackKudos:   b.kudosSubmitted,
 		callbackGoalAdd: b.goalSubmitted,
+		callbackNotes:   b.notesSubmitted,
 	}
 	b.events = map[string]eventFunc{
 		string(slackevents.AppHomeOpened): b.appHomeOpened,

@@ -23,7 +23,8 @@ const compactTxSize = 64 << 20
 // trace of their id or their words stays on disk (bbolt leaves deleted bytes in free
 // pages until they are reused). In one transaction it ends their active pairings
 // (queueing notice for each partner, which must not name them), deletes their record
-// and goals, the kudos they received and wrote, and messages queued for them; clears
+// and goals, their check-ins, the kudos they received and wrote, and messages queued
+// for them; clears
 // them as anyone's manager; and blanks their side of every pairing, so partners keep
 // only an anonymous count of past pairings. Other calls wait during the rewrite.
 func (s *Store) Forget(ctx context.Context, userID string, notice func(partnerID string) Outgoing) error {
@@ -47,6 +48,9 @@ func (s *Store) Forget(ctx context.Context, userID string, notice func(partnerID
 			return err
 		}
 		if err := deleteKudosOf(tx, userID); err != nil {
+			return err
+		}
+		if err := deleteCheckinsOf(tx, userID); err != nil {
 			return err
 		}
 		return dropOutgoingTo(tx, userID)

@@ -158,7 +158,7 @@ func TestForgetLeavesNoTraceOnDisk(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	const secret = "UFORGETME"
-	words := []string{"my-very-private-goal", "my-secret-team-name", "kudos-written-by-forgotten", "kudos-for-forgotten"}
+	words := []string{"my-very-private-goal", "my-secret-team-name", "kudos-written-by-forgotten", "kudos-for-forgotten", "my-checkin-note"}
 	join(t, s, secret, mentoring.RoleBoth, 2, func(p *mentoring.Participant) {
 		p.Team = words[1]
 		p.Goals = []mentoring.Goal{{Text: words[0]}}
@@ -179,6 +179,19 @@ func TestForgetLeavesNoTraceOnDisk(t *testing.T) {
 		}
 	}
 	if err := s.Enqueue(ctx, Outgoing{Kind: "x", To: []string{secret}, Payload: json.RawMessage(`{"t":"to forget"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	pairs, _ := s.ActivePairings(ctx, secret)
+	const period = "mentorbot_checkin/2026-11-30T10:00"
+	if _, err := s.QueueScheduled(ctx, []Scheduled{{UserID: secret, Period: period,
+		Checkins: []mentoring.Checkin{{PairingID: pairs[0].ID, UserID: secret, Period: period}},
+		Message:  &Outgoing{Kind: "mentorbot_checkin", To: []string{secret}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AnswerCheckin(ctx, pairs[0].ID, secret, period, func(c *mentoring.Checkin) error {
+		c.Answer, c.Discussed = mentoring.AnswerMet, words[4]
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(s.Path())

@@ -179,6 +179,7 @@ type PersonalData struct {
 	Pairings      []mentoring.Pairing    `json:"pairings"`
 	KudosReceived []mentoring.Kudos      `json:"kudos_received"`
 	KudosGiven    []mentoring.Kudos      `json:"kudos_given"`
+	Checkins      []mentoring.Checkin    `json:"checkins"`
 }
 
 // PersonalData gathers everything stored about userID in one read transaction. A
@@ -195,6 +196,14 @@ func (s *Store) PersonalData(ctx context.Context, userID string) (PersonalData, 
 		}
 		d.Participant = p
 		if d.Pairings, err = pairingsOf(tx, userID); err != nil {
+			return err
+		}
+		if err := forEachCheckin(tx, func(_ []byte, c mentoring.Checkin) error {
+			if c.UserID == userID {
+				d.Checkins = append(d.Checkins, c)
+			}
+			return nil
+		}); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketKudos).ForEach(func(k, v []byte) error {

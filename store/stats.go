@@ -66,7 +66,19 @@ func (s *Store) Stats(ctx context.Context) (mentoring.Stats, error) {
 			return err
 		}
 		st.KudosGiven = tx.Bucket(bucketKudos).Stats().KeyN
-		return nil
+		people := map[string]bool{}
+		return forEachCheckin(tx, func(_ []byte, c mentoring.Checkin) error {
+			st.CheckinsSent++
+			people[c.UserID] = true
+			st.CheckinPeople = len(people)
+			if c.Answer != mentoring.AnswerNone {
+				st.CheckinsAnswered++
+			}
+			if c.Answer == mentoring.AnswerMet {
+				st.MeetingsReported++
+			}
+			return nil
+		})
 	})
 	return st, err
 }

@@ -180,6 +180,10 @@ var migrations = []migration{
 	func(tx *bolt.Tx) error {
 		return createBuckets(tx, bucketPairings, bucketPairingsByUse, bucketOutbox)
 	},
+	// 4: check-ins and the marks of what was handled each period.
+	func(tx *bolt.Tx) error {
+		return createBuckets(tx, bucketCheckins, bucketScheduled)
+	},
 }
 
 func createBuckets(tx *bolt.Tx, names ...[]byte) error {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mentorbot/mentorbot/bot"
 	"github.com/mentorbot/mentorbot/internal/ops"
+	"github.com/mentorbot/mentorbot/scheduler"
 	"github.com/mentorbot/mentorbot/store"
 )
 
@@ -130,6 +131,14 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	m.metrics = ops.NewMetrics()
+	sched := scheduler.New(scheduler.Config{
+		Checkin:     cfg.CheckinSchedule.Schedule,
+		Nudge:       cfg.NudgeSchedule.Schedule,
+		Recognition: cfg.RecognitionSchedule.Schedule,
+		NudgeAfter:  time.Duration(cfg.NudgeAfter),
+		DefaultZone: cfg.TimeZone.Location,
+		Logger:      log,
+	}, st)
 	b := bot.New(bot.Config{
 		BotToken:        string(cfg.BotToken),
 		AppToken:        string(cfg.AppToken),
@@ -138,6 +147,8 @@ func (m *Main) Run(ctx context.Context) error {
 		KudosChannel:    string(cfg.KudosChannel),
 		DefaultZone:     cfg.TimeZone.Location,
 		CheckinSchedule: cfg.CheckinSchedule.Schedule,
+		RespectStatus:   cfg.RespectStatus,
+		Scheduler:       sched,
 		Logger:          log,
 		Metrics:         m.metrics,
 		PingInterval:    m.PingInterval,
@@ -170,6 +181,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	log.Info("mentorbot starting", "version", buildVersion(), "db", cfg.DBPath, "http", m.httpAddr)
+	sched.SetQueuer(b)
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { sched.Run(schedCtx); close(schedDone) }()
+	// Whatever ends the bot ends the scheduler, before the store closes.
+	defer func() { stopSched(); <-schedDone }()
 	if err := b.Run(ctx); err != nil {
 		return err
 	}

@@ -98,6 +98,17 @@ func (p *Participant) Active(t time.Time) bool {
 	return p.LeftAt == nil && (p.PausedUntil == nil || !t.Before(*p.PausedUntil))
 }
 
+// Location is the participant's time zone, or def when Slack gave none (or one this
+// machine does not know).
+func (p *Participant) Location(def *time.Location) *time.Location {
+	if p.TimeZone != "" {
+		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return def
+}
+
 // NormalizeTopics lower-cases, trims and collapses inner spaces, drops empties and
 // duplicates (keeping first-seen order), and enforces MaxTopics and MaxTopicLen.
 func NormalizeTopics(in []string) ([]string, error) {
