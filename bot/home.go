@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,6 +81,11 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 					slack.NewAccessory(button(actionHomeGoalDone, "Mark done", strconv.Itoa(i+1), ""))))
 			}
 		}
+		recent, err := b.recentCheckins(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(recent))
 		kudos, err := b.store.KudosFor(ctx, userID, homeKudos)
 		if err != nil {
 			return nil, err
@@ -103,6 +109,74 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(statsText(st)))
 	}
 	return blocks, nil
+}
+
+// homeCheckins is how many recent periods of check-ins the Home tab shows per pairing.
+const homeCheckins = 3
+
+// recentCheckins shows the last check-ins of each of the person's pairings, both
+// members' answers: the two of them are the only ones who see a Home tab with them.
+func (b *Bot) recentCheckins(ctx context.Context, userID string) (string, error) {
+	active, err := b.store.ActivePairings(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.WriteString("*Last check-ins*")
+	if len(active) == 0 {
+		sb.WriteString("\nNone yet: they start once you're paired.")
+	}
+	for _, p := range active {
+		partner := p.Partner(userID)
+		mine, err := b.store.CheckinsOf(ctx, p.ID, userID)
+		if err != nil {
+			return "", err
+		}
+		theirs, err := b.store.CheckinsOf(ctx, p.ID, partner)
+		if err != nil {
+			return "", err
+		}
+		answers := map[string][2]*mentoring.Checkin{}
+		var periods []string
+		for i, list := range [][]mentoring.Checkin{mine, theirs} {
+			for j := range list {
+				c := &list[j]
+				a, seen := answers[c.Period]
+				if !seen {
+					periods = append(periods, c.Period)
+				}
+				a[i] = c
+				answers[c.Period] = a
+			}
+		}
+		slices.Sort(periods)
+		if len(periods) > homeCheckins {
+			periods = periods[len(periods)-homeCheckins:]
+		}
+		fmt.Fprintf(&sb, "\nWith <@%s>:", partner)
+		if len(periods) == 0 {
+			sb.WriteString(" none yet.")
+		}
+		for k := len(periods) - 1; k >= 0; k-- {
+			a := answers[periods[k]]
+			_, day, _ := strings.Cut(periods[k], "/")
+			day, _, _ = strings.Cut(day, "T")
+			fmt.Fprintf(&sb, "\n• %s: you %s · <@%s> %s", day, checkinSummary(a[0]), partner, checkinSummary(a[1]))
+		}
+	}
+	return sb.String(), nil
+}
+
+// checkinSummary is one person's answer in a few words, without their notes' text.
+func checkinSummary(c *mentoring.Checkin) string {
+	if c == nil {
+		return "not asked"
+	}
+	s := map[mentoring.Answer]string{mentoring.AnswerMet: "met", mentoring.AnswerNotMet: "did not meet", mentoring.AnswerNone: "no answer yet"}[c.Answer]
+	if c.Progress > 0 {
+		s += fmt.Sprintf(" (progress %d/5)", c.Progress)
+	}
+	return s
 }
 
 func kudosText(kudos []mentoring.Kudos) string {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/slack-go/slack"
 
 	"github.com/mentorbot/mentorbot/internal/slacktest"
@@ -250,5 +251,29 @@ func TestIntroFallsBackToADMToEachWithoutAGroupDM(t *testing.T) {
 	h.say(t, "UADMIN", "/mentor", "pair")
 	for _, u := range []string{"UBERT", "UALICE"} {
 		h.record(t, start, "intro DM to "+u, h.dmTo(u, "<@UBERT>, meet <@UALICE>"))
+	}
+}
+
+func TestSenderWaitsOutRateLimitsAndSkipsTheUndeliverable(t *testing.T) {
+	h := startMembers(t)
+	// Two 429s (Retry-After 1 s): the message waits and goes out, never dropped.
+	h.srv.RateLimit("chat.postMessage", 2, time.Second)
+	start := h.seq()
+	if err := h.bot.store.Enqueue(context.Background(),
+		outgoing(kindIntro, "for a deactivated account", "UGONE"),
+		outgoing(kindIntro, "for alice", "UALICE")); err != nil {
+		t.Fatal(err)
+	}
+	h.bot.wakeSender()
+	h.record(t, start, "alice's message", h.dmTo("UALICE", "for alice"))
+	waitFor(t, "the outbox to empty", func() bool {
+		due, _ := h.bot.store.Due(context.Background(), 10)
+		return len(due) == 0
+	})
+	if got := promtest.ToFloat64(h.metrics.Sends.WithLabelValues(kindIntro, "failed")); got != 1 {
+		t.Errorf("messages_total{failed} = %v, want 1 (the deactivated account)", got)
+	}
+	if got := promtest.ToFloat64(h.metrics.APICalls.WithLabelValues("chat.postMessage", "rate_limited")); got != 2 {
+		t.Errorf("slack_api_calls_total{chat.postMessage,rate_limited} = %v, want 2", got)
 	}
 }

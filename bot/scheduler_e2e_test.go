@@ -295,4 +295,12 @@ func TestAdminRunsTheWholeWeekNow(t *testing.T) {
 	contains(t, "recognition", s.say(t, "UADMIN", "/mentor", "run recognition"), "Queued *1* recognition prompts")
 	contains(t, "prompt", slacktest.RecordText(s.dm(t, start, "UALICE", mentoring.KindRecognition)), "<@UBERT> met with you")
 	contains(t, "nudges", s.say(t, "UADMIN", "/mentor", "run nudges"), "Queued *0* nudges")
+
+	// Both members see the week's answers on their Home tab.
+	start = s.seq()
+	if _, err := s.srv.AppHomeOpened(ctx, "UALICE"); err != nil {
+		t.Fatal(err)
+	}
+	home := s.record(t, start, "home", func(r slacktest.Record) bool { return r.Kind == "view_publish" && r.User == "UALICE" })
+	contains(t, "home", slacktest.RecordText(home), "*Last check-ins*", "With <@UBERT>:", "2026-11-23: you no answer yet · <@UBERT> met")
 }
