@@ -331,7 +331,9 @@ func TestServeProbeBackupAndStop(t *testing.T) {
 	}
 	// ...and the first keeps serving.
 	waitStatus(t, base+"/readyz", http.StatusOK)
-	if ack, err := srv.SlashCommand(ctx, "UALICE", "/mentor", "help"); err != nil || len(ack.Payload) == 0 {
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel2()
+	if ack, err := srv.SlashCommand(ctx2, "UALICE", "/mentor", "help"); err != nil || len(ack.Payload) == 0 {
 		t.Errorf("first process after the second gave up: ack %s, err %v", ack.Payload, err)
 	}
 
