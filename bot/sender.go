@@ -75,8 +75,15 @@ func (b *Bot) runSender(ctx, work context.Context) {
 	}
 }
 
+// maxBatches bounds the batches one wake-up sends, so a store that keeps failing to
+// record outcomes cannot keep the sender spinning; the next wake-up goes on.
+const maxBatches = 100
+
 func (b *Bot) sendDue(ctx, work context.Context) {
-	for ctx.Err() == nil {
+	for range maxBatches {
+		if ctx.Err() != nil {
+			return
+		}
 		due, err := b.store.Due(work, sendBatch)
 		if err != nil {
 			b.log.Error("read outbox", "err", err)

@@ -162,18 +162,37 @@ func (s *Scheduler) Due(ctx context.Context, k mentoring.Kind, includeNew bool) 
 	}
 	now := s.cfg.Now()
 	sched := s.schedule(k)
-	var due []Due
+	// First who is in a period not yet handled (cheap), then what to say to them.
+	type candidate struct {
+		due  Due
+		prev time.Time
+	}
+	var cands []candidate
 	for _, p := range people {
-		mine := active[p.ID]
-		if len(mine) == 0 || !p.Active(now) {
+		if len(active[p.ID]) == 0 || !p.Active(now) {
 			continue
 		}
 		start, prev, ok := Current(sched, now, p.Location(s.cfg.DefaultZone))
 		if !ok {
 			continue
 		}
-		d := Due{Kind: k, UserID: p.ID, Period: mentoring.Period{Kind: k, Start: start}}
-		for _, pr := range mine {
+		cands = append(cands, candidate{Due{Kind: k, UserID: p.ID, Period: mentoring.Period{Kind: k, Start: start}}, prev})
+	}
+	users, periods := make([]string, len(cands)), make([]string, len(cands))
+	for i, c := range cands {
+		users[i], periods[i] = c.due.UserID, c.due.Period.Key()
+	}
+	handled, err := s.store.Handled(ctx, users, periods)
+	if err != nil {
+		return nil, err
+	}
+	var due []Due
+	for i, c := range cands {
+		if handled[i] {
+			continue
+		}
+		d, start := c.due, c.due.Period.Start
+		for _, pr := range active[d.UserID] {
 			if pr.StartedAt.After(start) && !includeNew {
 				continue
 			}
@@ -189,10 +208,10 @@ func (s *Scheduler) Due(ctx context.Context, k mentoring.Kind, includeNew bool) 
 					d.Pairings = append(d.Pairings, pr)
 				}
 			case mentoring.KindRecognition:
-				if pr.MentorID != p.ID {
+				if pr.MentorID != d.UserID {
 					continue
 				}
-				did, err := s.achievements(ctx, pr, byID[pr.MenteeID], prev, now)
+				did, err := s.achievements(ctx, pr, byID[pr.MenteeID], c.prev, now)
 				if err != nil {
 					return nil, err
 				}
@@ -210,7 +229,7 @@ func (s *Scheduler) Due(ctx context.Context, k mentoring.Kind, includeNew bool) 
 		}
 		due = append(due, d)
 	}
-	return s.unhandled(ctx, due)
+	return due, nil
 }
 
 // achievements lists what a mentee did in [from, to]: meetings, progress, goals. The
@@ -245,23 +264,4 @@ func (s *Scheduler) achievements(ctx context.Context, pr mentoring.Pairing, ment
 		}
 	}
 	return did, nil
-}
-
-// unhandled drops what was already handled this period.
-func (s *Scheduler) unhandled(ctx context.Context, due []Due) ([]Due, error) {
-	users, periods := make([]string, len(due)), make([]string, len(due))
-	for i, d := range due {
-		users[i], periods[i] = d.UserID, d.Period.Key()
-	}
-	handled, err := s.store.Handled(ctx, users, periods)
-	if err != nil {
-		return nil, err
-	}
-	out := due[:0]
-	for i, d := range due {
-		if !handled[i] {
-			out = append(out, d)
-		}
-	}
-	return out, nil
 }
