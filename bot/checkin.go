@@ -297,6 +297,7 @@ func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args st
 	if err != nil {
 		return nil, err
 	}
+	names := map[string][2]string{"checkins": {"check-in", "check-ins"}, "nudges": {"nudge", "nudges"}, "recognition": {"recognition prompt", "recognition prompts"}}[word]
 	return ephemeral(fmt.Sprintf("Queued *%d* %s for the current period. Everyone else already had theirs this period, is paused or away, or has nothing due.",
-		n, map[string]string{"checkins": "check-ins", "nudges": "nudges", "recognition": "recognition prompts"}[word])), nil
+		n, plural(n, names[0], names[1]))), nil
 }

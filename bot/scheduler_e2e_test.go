@@ -292,7 +292,7 @@ func TestAdminRunsTheWholeWeekNow(t *testing.T) {
 		return len(ps) == 1 && ps[0].LastMetAt != nil
 	})
 	start = s.seq()
-	contains(t, "recognition", s.say(t, "UADMIN", "/mentor", "run recognition"), "Queued *1* recognition prompts")
+	contains(t, "recognition", s.say(t, "UADMIN", "/mentor", "run recognition"), "Queued *1* recognition prompt for")
 	contains(t, "prompt", slacktest.RecordText(s.dm(t, start, "UALICE", mentoring.KindRecognition)), "<@UBERT> met with you")
 	contains(t, "nudges", s.say(t, "UADMIN", "/mentor", "run nudges"), "Queued *0* nudges")
 
