@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -404,14 +403,4 @@ func TestAppHome(t *testing.T) {
 func sameSet(a, b []string) bool {
 	set := func(s []string) []string { s = slices.Clone(s); slices.Sort(s); return slices.Compact(s) }
 	return slices.Equal(set(a), set(b))
-}
-
-// mustJSON is for building envelopes in tests.
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	raw, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
 }

@@ -19,7 +19,6 @@ const profileTTL = time.Hour
 // profile is what Slack owns about a person.
 type profile struct {
 	ID      string
-	Name    string // display or real name, for text where a mention would not render
 	TZ      string
 	IsBot   bool
 	Deleted bool
@@ -57,15 +56,9 @@ func (ps *profiles) get(ctx context.Context, id string) (profile, error) {
 		}
 		return profile{}, fmt.Errorf("users.info %s: %w", id, err)
 	}
-	p = profile{ID: u.ID, Name: u.Profile.DisplayName, TZ: u.TZ, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted,
+	p = profile{ID: u.ID, TZ: u.TZ, IsBot: u.IsBot || u.ID == "USLACKBOT", Deleted: u.Deleted,
 		Status: strings.TrimSpace(u.Profile.StatusEmoji + " " + u.Profile.StatusText), StatusExpiration: int64(u.Profile.StatusExpiration),
 		fetched: ps.now()}
-	if p.Name == "" {
-		p.Name = u.RealName
-	}
-	if p.Name == "" {
-		p.Name = u.Name
-	}
 	ps.mu.Lock()
 	ps.m[id] = p
 	ps.mu.Unlock()
