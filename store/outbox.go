@@ -82,26 +82,27 @@ func (s *Store) Due(ctx context.Context, limit int) ([]Outgoing, error) {
 // it was before (its Attempts tell whether an earlier send may have gone out). It
 // returns ok false when the message is no longer queued.
 func (s *Store) StartSend(ctx context.Context, id uint64) (o Outgoing, ok bool, err error) {
-	err = s.changeOutgoing(ctx, id, func(cur *Outgoing) bool {
+	err = s.changeOutgoing(ctx, id, func(_ *bolt.Tx, cur *Outgoing) (bool, error) {
 		o, ok = *cur, true
 		cur.Attempts++
-		return true
+		return true, nil
 	})
 	return o, ok, err
 }
 
 // Defer postpones message id until t (Slack asked us to wait).
 func (s *Store) Defer(ctx context.Context, id uint64, t time.Time) error {
-	return s.changeOutgoing(ctx, id, func(o *Outgoing) bool { o.NotBefore = t; return true })
+	return s.changeOutgoing(ctx, id, func(_ *bolt.Tx, o *Outgoing) (bool, error) { o.NotBefore = t; return true, nil })
 }
 
 // Sent removes message id from the outbox: it was delivered, or it never can be.
 func (s *Store) Sent(ctx context.Context, id uint64) error {
-	return s.changeOutgoing(ctx, id, func(*Outgoing) bool { return false })
+	return s.changeOutgoing(ctx, id, func(*bolt.Tx, *Outgoing) (bool, error) { return false, nil })
 }
 
-// changeOutgoing applies fn to message id; fn returning false deletes it.
-func (s *Store) changeOutgoing(ctx context.Context, id uint64, fn func(o *Outgoing) bool) error {
+// changeOutgoing applies fn to message id in one transaction; fn returning false
+// deletes it. A message no longer queued is left alone.
+func (s *Store) changeOutgoing(ctx context.Context, id uint64, fn func(tx *bolt.Tx, o *Outgoing) (keep bool, err error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -116,7 +117,11 @@ func (s *Store) changeOutgoing(ctx context.Context, id uint64, fn func(o *Outgoi
 		if err := json.Unmarshal(v, &o); err != nil {
 			return fmt.Errorf("decode outgoing %d: %w", id, err)
 		}
-		if !fn(&o) {
+		keep, err := fn(tx, &o)
+		switch {
+		case err != nil:
+			return err
+		case !keep:
 			return b.Delete(key)
 		}
 		return putJSON(b, key, &o)
@@ -146,32 +151,15 @@ func dropOutgoingTo(tx *bolt.Tx, userID string) error {
 // Split replaces group message id with one message per recipient, in one transaction,
 // for when a group conversation cannot be opened: "a DM to each" instead.
 func (s *Store) Split(ctx context.Context, id uint64) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketOutbox)
-		key := binary.BigEndian.AppendUint64(nil, id)
-		v := b.Get(key)
-		if v == nil {
-			return nil
-		}
-		var o Outgoing
-		if err := json.Unmarshal(v, &o); err != nil {
-			return fmt.Errorf("decode outgoing %d: %w", id, err)
-		}
+	return s.changeOutgoing(ctx, id, func(tx *bolt.Tx, o *Outgoing) (bool, error) {
 		if len(o.To) < 2 {
-			return nil
-		}
-		if err := b.Delete(key); err != nil {
-			return err
+			return true, nil
 		}
 		for _, to := range o.To {
-			one := Outgoing{Kind: o.Kind, To: []string{to}, Payload: o.Payload}
-			if err := enqueue(tx, one, s.Now()); err != nil {
-				return err
+			if err := enqueue(tx, Outgoing{Kind: o.Kind, To: []string{to}, Payload: o.Payload}, s.Now()); err != nil {
+				return false, err
 			}
 		}
-		return nil
+		return false, nil
 	})
 }
