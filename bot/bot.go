@@ -8,20 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/ops"
-	"github.com/mentorbot/mentorbot/store"
 )
 
 const (
@@ -32,52 +29,29 @@ const (
 	// drainTimeout bounds how long shutdown waits for in-flight handlers, so that the
 	// process exits within the 10 s an orchestrator gives it.
 	drainTimeout = 6 * time.Second
-	// apiRetries is how often a Web API call rate limited with 429 is retried after
-	// its Retry-After; the request's context bounds the wait.
-	apiRetries = 5
 )
 
-// Config is what the bot needs to know; cmd/mentorbot fills it from the settings.
+// Config is what the Socket Mode side needs; cmd/mentorbot fills it from the settings.
 type Config struct {
-	BotToken string
-	AppToken string
-	APIURL   string // Web API base, ending in "/"
-	Admins   []string
-	Logger   *slog.Logger
-	Metrics  *ops.Metrics
+	Logger  *slog.Logger
+	Metrics *ops.Metrics
 	// KudosChannel is where kudos are posted; empty means where the command was typed.
 	KudosChannel string
-	// DefaultZone is the time zone of people whose Slack profile has none.
-	DefaultZone *time.Location
-	// CheckinSchedule says when check-ins go out, read in each person's zone.
-	CheckinSchedule cron.Schedule
-	// RespectStatus skips check-ins and nudges for people whose status says away.
-	RespectStatus bool
-	// Scheduler runs what is due now for /mentor run (nil: not running).
-	Scheduler interface {
-		RunNow(ctx context.Context, kind mentoring.Kind) (int, error)
-	}
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 	// PingInterval is how long the connection may go without a ping from Slack before
 	// it counts as dead; zero keeps socketmode's default (30 s).
 	PingInterval time.Duration
 }
 
-// Bot is the running Slack app. Create it with New and start it with Run.
+// Bot is the running Slack app: it reads envelopes over Socket Mode, asks the
+// programme, and answers. Create it with New and start it with Run.
 type Bot struct {
-	cfg   Config
-	api   *slack.Client
-	sm    *socketmode.Client
-	store *store.Store
-	log   *slog.Logger
-	m     *ops.Metrics
-	http  *http.Client
-
-	profiles *profiles
-	convs    conversations
-	// wake nudges the sender when messages are queued.
-	wake chan struct{}
+	cfg    Config
+	client *Client
+	api    *slack.Client
+	sm     *socketmode.Client
+	prog   *mentoring.Programme
+	log    *slog.Logger
+	m      *ops.Metrics
 
 	connected atomic.Bool
 	seen      *seenEnvelopes
@@ -95,90 +69,30 @@ type (
 	eventFunc  func(ctx context.Context, ev slackevents.EventsAPIEvent) error
 )
 
-// New wires a bot to Slack (not yet connected) and to the store.
-func New(cfg Config, st *store.Store) *Bot {
+// New wires a bot (not yet connected) to Slack through client and to the programme.
+func New(cfg Config, client *Client, prog *mentoring.Programme) *Bot {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Metrics == nil {
-		cfg.Metrics = ops.NewMetrics()
+		cfg.Metrics = client.m
 	}
-	if cfg.DefaultZone == nil {
-		cfg.DefaultZone = time.UTC
-	}
-	if cfg.CheckinSchedule == nil {
-		cfg.CheckinSchedule, _ = cron.ParseStandard(DefaultCheckinSchedule)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	httpClient := &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &countingTransport{next: http.DefaultTransport, apiURL: cfg.APIURL, calls: cfg.Metrics.APICalls},
-	}
-	api := slack.New(cfg.BotToken,
-		slack.OptionAPIURL(cfg.APIURL),
-		slack.OptionAppLevelToken(cfg.AppToken),
-		slack.OptionHTTPClient(httpClient),
-		// After OptionHTTPClient, so that the retry wraps the counting client and every
-		// 429 is counted.
-		slack.OptionRetryConfig(slack.RetryConfig{MaxRetries: apiRetries, RetryAfterJitter: time.Second}),
-	)
 	var smOpts []socketmode.Option
 	if cfg.PingInterval > 0 {
 		smOpts = append(smOpts, socketmode.OptionPingInterval(cfg.PingInterval))
 	}
 	b := &Bot{
-		cfg:   cfg,
-		api:   api,
-		sm:    socketmode.New(api, smOpts...),
-		store: st,
-		log:   cfg.Logger,
-		m:     cfg.Metrics,
-		http:  httpClient,
-		seen:  newSeenEnvelopes(seenTTL, seenMax),
-		convs: conversations{m: make(map[string]string)},
-		wake:  make(chan struct{}, 1),
+		cfg:    cfg,
+		client: client,
+		api:    client.api,
+		sm:     socketmode.New(client.api, smOpts...),
+		prog:   prog,
+		log:    cfg.Logger,
+		m:      cfg.Metrics,
+		seen:   newSeenEnvelopes(seenTTL, seenMax),
 	}
-	b.profiles = newProfiles(api)
 	b.routes()
 	return b
-}
-
-// DefaultCheckinSchedule is SPEC.md's default for MENTORBOT_CHECKIN_SCHEDULE.
-const DefaultCheckinSchedule = "0 10 * * MON"
-
-func (b *Bot) now() time.Time { return b.cfg.Now() }
-
-// AuthError means Slack rejected one of the two tokens; Setting names which.
-type AuthError struct {
-	Setting string
-	Err     error
-}
-
-func (e *AuthError) Error() string {
-	return fmt.Sprintf("Slack rejected %s (%v): check the token", e.Setting, e.Err)
-}
-
-func (e *AuthError) Unwrap() error { return e.Err }
-
-// authErrors are Slack's error names for a token it will not accept.
-var authErrors = map[string]bool{
-	"invalid_auth": true, "not_authed": true, "account_inactive": true,
-	"token_revoked": true, "token_expired": true, "not_allowed_token_type": true,
-}
-
-// CheckAuth calls auth.test with the bot token. It returns an *AuthError when Slack
-// rejects the token, another error when Slack cannot be reached.
-func (b *Bot) CheckAuth(ctx context.Context) error {
-	_, err := b.api.AuthTestContext(ctx)
-	if err != nil && authErrors[err.Error()] {
-		return &AuthError{Setting: "SLACK_BOT_TOKEN", Err: err}
-	}
-	if err != nil {
-		return fmt.Errorf("auth.test: %w", err)
-	}
-	return nil
 }
 
 // Connected reports whether the Socket Mode connection is up.
@@ -207,27 +121,18 @@ func (b *Bot) Run(ctx context.Context) error {
 
 	runErr := make(chan error, 1)
 	go func() { runErr <- b.sm.RunContext(connCtx) }()
-	// The sender stops taking messages with ctx (or stopSender); a send in progress
-	// finishes on workCtx.
-	senderCtx, stopSender := context.WithCancel(ctx)
-	defer stopSender()
-	senderDone := make(chan struct{})
-	go func() { b.runSender(senderCtx, workCtx); close(senderDone) }()
 
 	for {
 		select {
 		case <-ctx.Done():
 			b.setConnected(false)
 			b.drain(stopWork)
-			<-senderDone
 			closeConn()
 			<-runErr
 			return nil
 		case err := <-runErr:
 			b.setConnected(false)
 			b.drain(stopWork)
-			stopSender()
-			<-senderDone
 			if err != nil && authErrors[err.Error()] {
 				return &AuthError{Setting: "SLACK_APP_TOKEN", Err: err}
 			}

@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
 
 	"github.com/mentorbot/mentorbot/internal/mentoring"
-	"github.com/mentorbot/mentorbot/scheduler"
-	"github.com/mentorbot/mentorbot/store"
 )
 
 // Names fixed by SPEC.md.
@@ -30,64 +27,6 @@ const (
 	inputNeeds     = "needs"
 )
 
-// awayStatus matches a Slack status that says the person is away.
-var awayStatus = regexp.MustCompile(`(?i)vacation|holiday|out of (the )?office|\booo\b|on leave|parental leave|\bpto\b|sick|away|:palm_tree:|:desert_island:|:beach_with_umbrella:|:airplane:|:face_with_thermometer:|:mask:`)
-
-// Queue renders due scheduled messages and queues them; it implements
-// scheduler.Queuer. People whose Slack status says they are away get no check-in or
-// nudge this period, when MENTORBOT_RESPECT_STATUS is on.
-func (b *Bot) Queue(ctx context.Context, due []scheduler.Due) (int, error) {
-	items := make([]store.Scheduled, 0, len(due))
-	for _, d := range due {
-		it := store.Scheduled{UserID: d.UserID, Period: d.Period.Key()}
-		if len(d.Pairings) > 0 && !b.skipAway(ctx, d) {
-			var text string
-			var blocks []slack.Block
-			switch d.Kind {
-			case mentoring.KindCheckin:
-				text, blocks = checkinMessage(d)
-				for _, p := range d.Pairings {
-					it.Checkins = append(it.Checkins, mentoring.Checkin{PairingID: p.ID, UserID: d.UserID, Period: d.Period.Key(), SentAt: b.now()})
-				}
-			case mentoring.KindNudge:
-				text = nudgeText(d)
-				blocks = sections(text)
-			case mentoring.KindRecognition:
-				text, blocks = recognitionMessage(d)
-			}
-			payload, err := json.Marshal(outMessage{Text: truncate(text, maxSectionText), Blocks: slack.Blocks{BlockSet: blocks}})
-			if err != nil {
-				return 0, fmt.Errorf("render %s: %w", d.Kind, err)
-			}
-			it.Message = &store.Outgoing{Kind: string(d.Kind), To: []string{d.UserID}, Payload: payload}
-		}
-		items = append(items, it)
-	}
-	n, err := b.store.QueueScheduled(ctx, items)
-	if n > 0 {
-		b.wakeSender()
-	}
-	return n, err
-}
-
-// skipAway reports whether d should not go out because its person is away.
-func (b *Bot) skipAway(ctx context.Context, d scheduler.Due) bool {
-	if !b.cfg.RespectStatus || d.Kind == mentoring.KindRecognition {
-		return false
-	}
-	p, err := b.profiles.get(ctx, d.UserID)
-	if err != nil {
-		b.log.Warn("status unknown; sending anyway", "user", d.UserID, "err", err)
-		return false
-	}
-	away := p.Status != "" && awayStatus.MatchString(p.Status) &&
-		(p.StatusExpiration == 0 || p.StatusExpiration > b.now().Unix())
-	if away {
-		b.log.Info("skipped: away", "user", d.UserID, "kind", d.Kind, "period", d.Period.Key())
-	}
-	return away
-}
-
 // checkinRef identifies a check-in in a button's value: pairing id and period key.
 func checkinRef(pairingID uint64, period string) string {
 	return strconv.FormatUint(pairingID, 10) + "|" + period
@@ -104,45 +43,6 @@ func parseCheckinRef(s string) (uint64, string, error) {
 
 func checkinBlockID(pairingID uint64) string { return "checkin_" + strconv.FormatUint(pairingID, 10) }
 
-// checkinMessage asks about each of the person's pairings, with the three buttons.
-func checkinMessage(d scheduler.Due) (string, []slack.Block) {
-	text := ":calendar: *Weekly check-in.* Your answers are seen only by you and your partner."
-	blocks := []slack.Block{mrkdwnSection(text)}
-	for _, p := range d.Pairings {
-		ref := checkinRef(p.ID, d.Period.Key())
-		q := fmt.Sprintf("How did it go with <@%s> this week?", p.Partner(d.UserID))
-		text += "\n" + q
-		blocks = append(blocks, mrkdwnSection(q), slack.NewActionBlock(checkinBlockID(p.ID),
-			button(actionCheckinMet, "We met", ref, slack.StylePrimary),
-			button(actionCheckinNotMet, "Not this week", ref, ""),
-			button(actionCheckinNotes, "Add notes", ref, "")))
-	}
-	return text, blocks
-}
-
-func nudgeText(d scheduler.Due) string {
-	var who []string
-	for _, p := range d.Pairings {
-		who = append(who, "<@"+p.Partner(d.UserID)+">")
-	}
-	return fmt.Sprintf(":wave: It's been a while since you and %s last reported a meeting. "+
-		"How about booking 30 minutes this week? A short walk-and-talk counts too, and "+
-		"click *We met* on your next check-in when you do.", strings.Join(who, " and "))
-}
-
-// recognitionMessage suggests public kudos for each mentee who did something.
-func recognitionMessage(d scheduler.Due) (string, []slack.Block) {
-	text := ":star2: *Your mentees had a good week.* A public thank-you goes a long way."
-	blocks := []slack.Block{mrkdwnSection(text)}
-	for _, p := range d.Pairings {
-		line := fmt.Sprintf("<@%s> %s.", p.MenteeID, Escape(strings.Join(d.Achievements[p.MenteeID], ", ")))
-		text += "\n" + line
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(line, maxSectionText), false, false),
-			nil, slack.NewAccessory(button(actionKudosOpen, "Give kudos", p.MenteeID, slack.StylePrimary))))
-	}
-	return text, blocks
-}
-
 // checkinAnswer records a click on We met / Not this week and shows it in the message.
 func (b *Bot) checkinAnswer(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
 	pairingID, period, err := parseCheckinRef(a.Value)
@@ -153,10 +53,7 @@ func (b *Bot) checkinAnswer(ctx context.Context, cb *slack.InteractionCallback, 
 	if a.ActionID == actionCheckinNotMet {
 		answer = mentoring.AnswerNotMet
 	}
-	c, err := b.store.AnswerCheckin(ctx, pairingID, cb.User.ID, period, func(c *mentoring.Checkin) error {
-		c.Answer = answer
-		return nil
-	})
+	c, err := b.prog.AnswerCheckin(ctx, cb.User.ID, pairingID, period, answer)
 	if err != nil {
 		return err
 	}
@@ -257,17 +154,16 @@ func (b *Bot) notesSubmitted(ctx context.Context, cb *slack.InteractionCallback)
 	if s := v[inputProgress][inputProgress].SelectedOption.Value; s != "" {
 		progress, _ = strconv.Atoi(s)
 	}
-	c, err := b.store.AnswerCheckin(ctx, pairingID, cb.User.ID, period, func(c *mentoring.Checkin) error {
-		c.Discussed = strings.TrimSpace(clean(v[inputDiscussed][inputDiscussed].Value))
-		c.Needs = strings.TrimSpace(clean(v[inputNeeds][inputNeeds].Value))
-		c.Progress = progress
-		return nil
+	c, err := b.prog.SaveNotes(ctx, cb.User.ID, pairingID, period, mentoring.Notes{
+		Discussed: strings.TrimSpace(clean(v[inputDiscussed][inputDiscussed].Value)),
+		Needs:     strings.TrimSpace(clean(v[inputNeeds][inputNeeds].Value)),
+		Progress:  progress,
 	})
 	if err != nil {
-		if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
-			return nil, err
+		if resp := formErrors(err, nil, inputDiscussed); resp != nil {
+			return resp, nil
 		}
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{inputDiscussed: PlainText(mentoring.ErrorMessage(err), maxFieldError)}), nil
+		return nil, err
 	}
 	b.inflight.Go(func() {
 		// The message's blocks are not in a view submission: read them back.
@@ -279,25 +175,4 @@ func (b *Bot) notesSubmitted(ctx context.Context, cb *slack.InteractionCallback)
 		b.showAnswer(ctx, meta.Channel, meta.TS, hist.Messages[0].Blocks.BlockSet, pairingID, c)
 	})
 	return nil, nil
-}
-
-// runScheduled handles /mentor run checkins|nudges|recognition (admins): what is due
-// for the current period now, skipping anyone already sent this period.
-func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	kinds := map[string]mentoring.Kind{"checkins": mentoring.KindCheckin, "nudges": mentoring.KindNudge, "recognition": mentoring.KindRecognition}
-	word := strings.ToLower(args)
-	kind, ok := kinds[word]
-	if !ok {
-		return nil, mentoring.Errorf(mentoring.EINVALID, "Write `/mentor run checkins`, `/mentor run nudges` or `/mentor run recognition`.")
-	}
-	if b.cfg.Scheduler == nil {
-		return nil, mentoring.Errorf(mentoring.ECONFLICT, "The scheduler is not running.")
-	}
-	n, err := b.cfg.Scheduler.RunNow(ctx, kind)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string][2]string{"checkins": {"check-in", "check-ins"}, "nudges": {"nudge", "nudges"}, "recognition": {"recognition prompt", "recognition prompts"}}[word]
-	return ephemeral(fmt.Sprintf("Queued *%d* %s for the current period. Everyone else already had theirs this period, is paused or away, or has nothing due.",
-		n, plural(n, names[0], names[1]))), nil
 }

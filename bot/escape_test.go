@@ -176,8 +176,9 @@ func FuzzMentorCommand(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	b := New(Config{BotToken: slacktest.DefaultBotToken, AppToken: slacktest.DefaultAppToken, APIURL: srv.APIURL(),
-		Admins: []string{"UADMIN"}, Logger: slog.New(slog.DiscardHandler)}, st)
+	client := NewClient(ClientConfig{BotToken: slacktest.DefaultBotToken, AppToken: slacktest.DefaultAppToken, APIURL: srv.APIURL(),
+		Logger: slog.New(slog.DiscardHandler)})
+	b := New(Config{Logger: slog.New(slog.DiscardHandler)}, client, newProgramme(f, st, client))
 	f.Fuzz(func(t *testing.T, command, text string) {
 		if command != cmdKudos {
 			command = cmdMentor

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -20,9 +19,6 @@ const (
 	actionHomeGoalAdd  = "home_goal_add"
 	actionHomeGoalDone = "home_goal_done" // value: the goal's number
 )
-
-// homeKudos is how many received kudos the Home tab shows.
-const homeKudos = 5
 
 func (b *Bot) appHomeOpened(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	e, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent)
@@ -58,39 +54,27 @@ func (b *Bot) publishHome(ctx context.Context, userID string) error {
 }
 
 func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, error) {
+	h, err := b.prog.Home(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain("Mentoring"))}
-	p, err := b.member(ctx, userID)
-	switch {
-	case mentoring.ErrorCode(err) == mentoring.ENOTFOUND:
+	if !h.Joined {
 		blocks = append(blocks,
 			mrkdwnSection("Mentoring pairs you with a colleague who shares your interests, never your own manager, "+
 				"and keeps you going with a short weekly check-in. What you write there stays between the two of you."),
 			slack.NewActionBlock("home_actions", button(actionHomeJoin, "Join the programme", "", slack.StylePrimary)))
-	case err != nil:
-		return nil, err
-	default:
-		text, err := b.profileText(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		blocks = append(blocks, sections(text)...)
-		for i, g := range p.Goals {
+	} else {
+		blocks = append(blocks, sections(statusText(h.Status))...)
+		for i, g := range h.Status.Participant.Goals {
 			if !g.Done() {
 				blocks = append(blocks, slack.NewSectionBlock(
 					slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Goal %d: %s", i+1, Escape(g.Text)), false, false), nil,
 					slack.NewAccessory(button(actionHomeGoalDone, "Mark done", strconv.Itoa(i+1), ""))))
 			}
 		}
-		recent, err := b.recentCheckins(ctx, userID)
-		if err != nil {
-			return nil, err
-		}
-		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(recent))
-		kudos, err := b.store.KudosFor(ctx, userID, homeKudos)
-		if err != nil {
-			return nil, err
-		}
-		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(kudosText(kudos)))
+		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(recentCheckins(h.Checkins)))
+		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(kudosText(h.Kudos)))
 		leave := button(actionHomeLeave, "Leave the programme", "", slack.StyleDanger)
 		leave.Confirm = slack.NewConfirmationBlockObject(plain("Leave mentoring?"),
 			plain("You'll get no more check-ins and won't be paired again. Your history is kept, and you can rejoin any time."),
@@ -101,70 +85,32 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 			button(actionHomeJoin, "Edit my profile", "", ""),
 			leave))
 	}
-	if b.isAdmin(userID) {
-		st, err := b.store.Stats(ctx)
-		if err != nil {
-			return nil, err
-		}
-		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(statsText(st)))
+	if h.Stats != nil {
+		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(statsText(*h.Stats)))
 	}
 	return blocks, nil
 }
 
-// homeCheckins is how many recent periods of check-ins the Home tab shows per pairing.
-const homeCheckins = 3
-
 // recentCheckins shows the last check-ins of each of the person's pairings, both
-// members' answers: the two of them are the only ones who see a Home tab with them.
-func (b *Bot) recentCheckins(ctx context.Context, userID string) (string, error) {
-	active, err := b.store.ActivePairings(ctx, userID)
-	if err != nil {
-		return "", err
-	}
+// members' answers, without their notes' text.
+func recentCheckins(pairs []mentoring.PairCheckins) string {
 	var sb strings.Builder
 	sb.WriteString("*Last check-ins*")
-	if len(active) == 0 {
+	if len(pairs) == 0 {
 		sb.WriteString("\nNone yet: they start once you're paired.")
 	}
-	for _, p := range active {
-		partner := p.Partner(userID)
-		mine, err := b.store.CheckinsOf(ctx, p.ID, userID)
-		if err != nil {
-			return "", err
-		}
-		theirs, err := b.store.CheckinsOf(ctx, p.ID, partner)
-		if err != nil {
-			return "", err
-		}
-		answers := map[string][2]*mentoring.Checkin{}
-		var periods []string
-		for i, list := range [][]mentoring.Checkin{mine, theirs} {
-			for j := range list {
-				c := &list[j]
-				a, seen := answers[c.Period]
-				if !seen {
-					periods = append(periods, c.Period)
-				}
-				a[i] = c
-				answers[c.Period] = a
-			}
-		}
-		slices.Sort(periods)
-		if len(periods) > homeCheckins {
-			periods = periods[len(periods)-homeCheckins:]
-		}
-		fmt.Fprintf(&sb, "\nWith <@%s>:", partner)
-		if len(periods) == 0 {
+	for _, pc := range pairs {
+		fmt.Fprintf(&sb, "\nWith <@%s>:", pc.PartnerID)
+		if len(pc.Weeks) == 0 {
 			sb.WriteString(" none yet.")
 		}
-		for k := len(periods) - 1; k >= 0; k-- {
-			a := answers[periods[k]]
-			_, day, _ := strings.Cut(periods[k], "/")
+		for _, w := range pc.Weeks {
+			_, day, _ := strings.Cut(w.Period, "/")
 			day, _, _ = strings.Cut(day, "T")
-			fmt.Fprintf(&sb, "\n• %s: you %s · <@%s> %s", day, checkinSummary(a[0]), partner, checkinSummary(a[1]))
+			fmt.Fprintf(&sb, "\n• %s: you %s · <@%s> %s", day, checkinSummary(w.Mine), pc.PartnerID, checkinSummary(w.Theirs))
 		}
 	}
-	return sb.String(), nil
+	return sb.String()
 }
 
 // checkinSummary is one person's answer in a few words, without their notes' text.
@@ -199,7 +145,7 @@ func (b *Bot) homeLeave(ctx context.Context, cb *slack.InteractionCallback, a *s
 	if err := b.leaveProgramme(ctx, cb.User.ID); err != nil {
 		return err
 	}
-	b.dm(ctx, cb.User.ID, "You've left the mentoring programme. Your history is kept; type `/mentor join` any time to come back.")
+	b.client.dm(ctx, cb.User.ID, "You've left the mentoring programme. Your history is kept; type `/mentor join` any time to come back.")
 	return nil
 }
 
@@ -212,8 +158,11 @@ func (b *Bot) homeGoalDone(ctx context.Context, cb *slack.InteractionCallback, a
 	if err != nil {
 		return mentoring.Errorf(mentoring.EINVALID, "That button is out of date. Reopen the Home tab.")
 	}
-	_, err = b.finishGoal(ctx, cb.User.ID, n)
-	return err
+	if _, err = b.prog.FinishGoal(ctx, cb.User.ID, n); err != nil {
+		return err
+	}
+	b.refreshHome(ctx, cb.User.ID)
+	return nil
 }
 
 func button(actionID, text, value string, style slack.Style) *slack.ButtonBlockElement {

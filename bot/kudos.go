@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -48,50 +47,29 @@ func (b *Bot) kudosCommand(ctx context.Context, cmd *slack.SlashCommand) (*slack
 func kudosPostError(channel string, err error) error {
 	switch err.Error() {
 	case "not_in_channel", "channel_not_found", "is_archived", "restricted_action":
-		return mentoring.Errorf(mentoring.EINVALID,
+		return mentoring.FieldErrorf("channel", mentoring.EINVALID,
 			"I couldn't post the kudos in that channel (%s), so nothing was recorded. "+
 				"Invite me there with `/invite @mentorbot`, or ask an admin to set MENTORBOT_KUDOS_CHANNEL to a channel I'm in.", err.Error())
 	}
 	return fmt.Errorf("post kudos in %s: %w", channel, err)
 }
 
-// fieldError says which input of a form an error is about, so a modal can show it
-// under that input.
-type fieldError struct {
-	block string
-	err   error
-}
-
-func (e *fieldError) Error() string { return e.err.Error() }
-func (e *fieldError) Unwrap() error { return e.err }
-
-// giveKudos validates, posts publicly in channel and records kudos; shared by the
-// command and the modal. Nothing is recorded when the post fails. Errors about the
-// person, the message or the channel are *fieldError for the modal's inputs.
+// giveKudos posts kudos publicly in channel and records them, through the programme's
+// rule: nothing is recorded when the post fails. Shared by the command and the modal.
 func (b *Bot) giveKudos(ctx context.Context, from, to, message, channel string) (mentoring.Kudos, error) {
-	k := mentoring.Kudos{FromID: from, ToID: to, Message: strings.TrimSpace(clean(message)), Channel: channel, At: b.now()}
-	if err := k.Validate(); err != nil {
-		block := blockKudosMessage
-		if !mentoring.ValidUserID(to) || to == from {
-			block = blockKudosTo
+	k := mentoring.Kudos{FromID: from, ToID: to, Message: clean(message), Channel: channel}
+	k, err := b.prog.GiveKudos(ctx, k, func(ctx context.Context, k mentoring.Kudos) error {
+		text := fmt.Sprintf(":tada: *Kudos to <@%s>* from <@%s>\n>%s", k.ToID, k.FromID,
+			strings.ReplaceAll(Escape(k.Message), "\n", "\n>"))
+		_, _, err := b.api.PostMessageContext(ctx, channel,
+			slack.MsgOptionText(truncate(text, maxSectionText), false),
+			slack.MsgOptionBlocks(sections(text)...))
+		if err != nil {
+			return kudosPostError(channel, err)
 		}
-		return k, &fieldError{block, err}
-	}
-	if _, err := b.profiles.person(ctx, to, "That account"); err != nil {
-		if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
-			return k, err
-		}
-		return k, &fieldError{blockKudosTo, mentoring.Errorf(mentoring.EINVALID, "Kudos are for people: %s", mentoring.ErrorMessage(err))}
-	}
-	text := fmt.Sprintf(":tada: *Kudos to <@%s>* from <@%s>\n>%s", k.ToID, k.FromID,
-		strings.ReplaceAll(Escape(k.Message), "\n", "\n>"))
-	_, _, err := b.api.PostMessageContext(ctx, channel,
-		slack.MsgOptionText(truncate(text, maxSectionText), false),
-		slack.MsgOptionBlocks(sections(text)...))
+		return nil
+	})
 	if err != nil {
-		return k, &fieldError{blockKudosChannel, kudosPostError(channel, err)}
-	}
-	if k, err = b.store.AddKudos(ctx, k); err != nil {
 		return k, err
 	}
 	b.refreshHome(ctx, to)
@@ -165,30 +143,20 @@ func (b *Bot) kudosSubmitted(ctx context.Context, cb *slack.InteractionCallback)
 		channel = meta.Channel
 	}
 	k, err := b.giveKudos(ctx, cb.User.ID, to, message, channel)
-	fe, isField := errors.AsType[*fieldError](err)
-	switch {
-	case err == nil:
-	case !isField || mentoring.ErrorCode(err) == mentoring.EINTERNAL:
-		return nil, err
-	default:
-		block := fe.block
-		if block == blockKudosChannel && b.cfg.KudosChannel != "" {
-			// The configured channel has no input here: show it under the message.
-			block = blockKudosMessage
+	if err != nil {
+		fields := map[string]string{"to": blockKudosTo, "message": blockKudosMessage}
+		if b.cfg.KudosChannel == "" {
+			// Only then does the modal ask for a channel; otherwise a channel's error
+			// shows under the message.
+			fields["channel"] = blockKudosChannel
 		}
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: PlainText(mentoring.ErrorMessage(err), maxFieldError)}), nil
+		if resp := formErrors(err, fields, blockKudosMessage); resp != nil {
+			return resp, nil
+		}
+		return nil, err
 	}
-	b.dm(ctx, cb.User.ID, fmt.Sprintf("Your kudos for <@%s> are posted in <#%s>. Thank you for noticing!", k.ToID, k.Channel))
+	b.client.dm(ctx, cb.User.ID, fmt.Sprintf("Your kudos for <@%s> are posted in <#%s>. Thank you for noticing!", k.ToID, k.Channel))
 	return nil, nil
-}
-
-// dm sends a person a direct message, logging a failure.
-func (b *Bot) dm(ctx context.Context, userID, mrkdwn string) {
-	if _, _, err := b.api.PostMessageContext(ctx, userID,
-		slack.MsgOptionText(truncate(mrkdwn, maxSectionText), false),
-		slack.MsgOptionBlocks(sections(mrkdwn)...)); err != nil {
-		b.log.Error("direct message failed", "user", userID, "err", err)
-	}
 }
 
 func plain(s string) *slack.TextBlockObject {

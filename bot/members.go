@@ -2,12 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -38,161 +37,54 @@ func (b *Bot) join(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 		return ephemeral("I've opened the join form. Prefer typing? `/mentor join mentor|mentee|both topic, topic`"), nil
 	}
 	roleWord, topicText, _ := strings.Cut(args, " ")
-	role, err := mentoring.ParseRole(roleWord)
-	if err != nil {
-		return nil, mentoring.Errorf(mentoring.EINVALID,
-			"Start with your role: `/mentor join mentor|mentee|both [topic, topic, …]`, e.g. `/mentor join mentee go, public speaking`. Or type `/mentor join` for a form.")
-	}
-	var topics []string
+	j := mentoring.Join{Role: mentoring.Role(strings.ToLower(roleWord))}
 	if t := strings.TrimSpace(fromSlack(topicText)); t != "" {
-		if topics, err = mentoring.NormalizeTopics(strings.Split(t, ",")); err != nil {
-			return nil, err
-		}
+		j.Topics = strings.Split(t, ",")
 	}
-	before, after, err := b.saveJoin(ctx, cmd.UserID, func(p *mentoring.Participant) error {
-		p.Role = role
-		if topics != nil {
-			p.Topics = topics
-		}
-		return nil
-	})
+	before, after, err := b.prog.Join(ctx, cmd.UserID, j)
 	if err != nil {
 		return nil, err
 	}
+	b.refreshHome(ctx, cmd.UserID)
 	return ephemeral(joinSummary(before, after)), nil
 }
 
-// saveJoin makes userID a participant (or updates their membership) with change
-// applied, refreshing what Slack owns (time zone) on the way. It returns the record
-// before (nil when new or rejoining after leaving) and after.
-func (b *Bot) saveJoin(ctx context.Context, userID string, change func(p *mentoring.Participant) error) (before, after *mentoring.Participant, err error) {
-	prof, err := b.profiles.person(ctx, userID, "Your account")
-	if err != nil {
-		return nil, nil, err
-	}
-	now := b.now()
-	after, err = b.store.UpdateParticipant(ctx, userID, true, func(p *mentoring.Participant, existed bool) error {
-		if existed && p.LeftAt == nil {
-			cp := *p
-			cp.Topics = slices.Clone(p.Topics)
-			before = &cp
-		}
-		if !existed || p.LeftAt != nil {
-			p.JoinedAt, p.LeftAt = now, nil
-		}
-		if p.Capacity == 0 {
-			p.Capacity = mentoring.DefaultCapacity
-		}
-		p.TimeZone = prof.TZ
-		return change(p)
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	b.refreshHome(ctx, userID)
-	return before, after, nil
-}
-
-// joinSummary tells a person what joining did: a welcome, or what changed.
-func joinSummary(before, after *mentoring.Participant) string {
-	topics := "no topics yet"
-	if len(after.Topics) > 0 {
-		topics = Escape(strings.Join(after.Topics, ", "))
-	}
-	if before == nil {
-		return fmt.Sprintf(":wave: Welcome to the mentoring programme! You joined as *%s* with %s.\n"+
-			"Next: add a goal with `/mentor goal add &lt;text&gt;`, tell me your team with `/mentor team &lt;name&gt;`, "+
-			"and see everything with `/mentor status`.", roleName(after.Role), topics)
-	}
-	var changes []string
-	if before.Role != after.Role {
-		changes = append(changes, fmt.Sprintf("role %s → *%s*", roleName(before.Role), roleName(after.Role)))
-	}
-	if !slices.Equal(before.Topics, after.Topics) {
-		changes = append(changes, "topics are now "+topics)
-	}
-	if len(changes) == 0 {
-		return fmt.Sprintf("You're already in as *%s* with %s: nothing changed.", roleName(after.Role), topics)
-	}
-	return "Updated your membership: " + strings.Join(changes, "; ") + "."
-}
-
-func roleName(r mentoring.Role) string {
-	if r == mentoring.RoleBoth {
-		return "mentor and mentee"
-	}
-	return string(r)
-}
-
-// update applies change to a joined person and republishes their Home tab.
-func (b *Bot) update(ctx context.Context, userID string, change func(p *mentoring.Participant) error) (*mentoring.Participant, error) {
-	p, err := b.store.UpdateParticipant(ctx, userID, false, func(p *mentoring.Participant, _ bool) error {
-		if p.LeftAt != nil {
-			return mentoring.Errorf(mentoring.ENOTFOUND, "You left the programme. Type `/mentor join` to join again.")
-		}
-		return change(p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	b.refreshHome(ctx, userID)
-	return p, nil
-}
-
 func (b *Bot) capacity(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	n, err := strconv.Atoi(args)
-	if err != nil || n < mentoring.MinCapacity || n > mentoring.MaxCapacity {
-		return nil, mentoring.Errorf(mentoring.EINVALID,
-			"Capacity is how many mentees you take at once: a whole number from %d to %d, e.g. `/mentor capacity 3`.",
-			mentoring.MinCapacity, mentoring.MaxCapacity)
-	}
-	_, err = b.update(ctx, cmd.UserID, func(p *mentoring.Participant) error {
-		if !p.Role.Mentors() {
-			return mentoring.Errorf(mentoring.EINVALID,
-				"Capacity is for mentors, and you joined as a mentee. To mentor too: `/mentor join both`.")
-		}
-		p.Capacity = n
-		return nil
-	})
-	if err != nil {
+	n, _ := strconv.Atoi(args) // not a number: 0, which the programme refuses with the rule
+	if _, err := b.prog.SetCapacity(ctx, cmd.UserID, n); err != nil {
 		return nil, err
 	}
+	b.refreshHome(ctx, cmd.UserID)
 	return ephemeral(fmt.Sprintf("Done: you'll mentor at most *%d* %s at a time.", n, plural(n, "mentee", "mentees"))), nil
 }
 
 func (b *Bot) manager(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	if strings.EqualFold(args, "none") {
-		if _, err := b.update(ctx, cmd.UserID, func(p *mentoring.Participant) error { p.ManagerID = ""; return nil }); err != nil {
-			return nil, err
+	id := ""
+	if !strings.EqualFold(args, "none") {
+		var rest string
+		var ok bool
+		if id, rest, ok = parseUserRef(args); !ok || rest != "" {
+			return nil, mentoring.Errorf(mentoring.EINVALID,
+				"Name your manager with an @mention: `/mentor manager @name` (or `/mentor manager none` to clear it).")
 		}
+	}
+	if _, err := b.prog.SetManager(ctx, cmd.UserID, id); err != nil {
+		return nil, err
+	}
+	b.refreshHome(ctx, cmd.UserID)
+	if id == "" {
 		return ephemeral("Done: no manager recorded."), nil
-	}
-	id, rest, ok := parseUserRef(args)
-	if !ok || rest != "" {
-		return nil, mentoring.Errorf(mentoring.EINVALID,
-			"Name your manager with an @mention: `/mentor manager @name` (or `/mentor manager none` to clear it).")
-	}
-	if id == cmd.UserID {
-		return nil, mentoring.Errorf(mentoring.EINVALID, "You can't be your own manager. Name the person you report to: `/mentor manager @name`.")
-	}
-	if _, err := b.profiles.person(ctx, id, "That account"); err != nil {
-		return nil, err
-	}
-	if _, err := b.update(ctx, cmd.UserID, func(p *mentoring.Participant) error { p.ManagerID = id; return nil }); err != nil {
-		return nil, err
 	}
 	return ephemeral(fmt.Sprintf("Done: <@%s> is your manager. You'll never be paired with them.", id)), nil
 }
 
 func (b *Bot) team(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	name := strings.Join(strings.Fields(fromSlack(args)), " ")
-	if name == "" {
-		return nil, mentoring.Errorf(mentoring.EINVALID, "Name your team: `/mentor team <name>`, e.g. `/mentor team Payments`.")
-	}
-	if _, err := b.update(ctx, cmd.UserID, func(p *mentoring.Participant) error { p.Team = name; return nil }); err != nil {
+	p, err := b.prog.SetTeam(ctx, cmd.UserID, fromSlack(args))
+	if err != nil {
 		return nil, err
 	}
-	return ephemeral(fmt.Sprintf("Done: your team is *%s*. Pairs across teams score higher.", Escape(name))), nil
+	b.refreshHome(ctx, cmd.UserID)
+	return ephemeral(fmt.Sprintf("Done: your team is *%s*. Pairs across teams score higher.", Escape(p.Team))), nil
 }
 
 const goalUsage = "Goals: `/mentor goal add <text>`, `/mentor goal done <n>`, or `/mentor goals` to list them."
@@ -202,148 +94,256 @@ func (b *Bot) goal(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 	verb, rest := splitCommand(args)
 	switch verb {
 	case "add":
-		p, err := b.addGoal(ctx, cmd.UserID, fromSlack(rest))
+		p, err := b.prog.AddGoal(ctx, cmd.UserID, clean(fromSlack(rest)))
 		if err != nil {
 			return nil, err
 		}
+		b.refreshHome(ctx, cmd.UserID)
 		return ephemeral(fmt.Sprintf("Added goal %d: %s\n\n%s", len(p.Goals), Escape(p.Goals[len(p.Goals)-1].Text), goalList(p.Goals))), nil
 	case "done":
 		n, err := strconv.Atoi(rest)
 		if err != nil {
 			return nil, mentoring.Errorf(mentoring.EINVALID, "Say which goal by its number: `/mentor goal done 2`. `/mentor goals` lists them.")
 		}
-		p, err := b.finishGoal(ctx, cmd.UserID, n)
+		p, err := b.prog.FinishGoal(ctx, cmd.UserID, n)
 		if err != nil {
 			return nil, err
 		}
+		b.refreshHome(ctx, cmd.UserID)
 		return ephemeral(fmt.Sprintf(":tada: Goal %d done: %s\n\n%s", n, Escape(p.Goals[n-1].Text), goalList(p.Goals))), nil
 	}
 	return nil, mentoring.Errorf(mentoring.EINVALID, "%s", goalUsage)
 }
 
-// addGoal appends a goal; shared by the command and the Home tab's modal.
-func (b *Bot) addGoal(ctx context.Context, userID, text string) (*mentoring.Participant, error) {
-	text = strings.TrimSpace(clean(text))
-	if text == "" {
-		return nil, mentoring.Errorf(mentoring.EINVALID, "Say what the goal is: `/mentor goal add <text>`, e.g. `/mentor goal add give a talk at the team meeting`.")
-	}
-	if n := len([]rune(text)); n > mentoring.MaxGoalLen {
-		return nil, mentoring.Errorf(mentoring.EINVALID, "A goal can be at most %d characters (yours has %d). Try a shorter one.", mentoring.MaxGoalLen, n)
-	}
-	now := b.now()
-	return b.update(ctx, userID, func(p *mentoring.Participant) error {
-		if len(p.Goals) >= mentoring.MaxGoals {
-			return mentoring.Errorf(mentoring.EINVALID, "You already have %d goals, the most I keep.", mentoring.MaxGoals)
-		}
-		p.Goals = append(p.Goals, mentoring.Goal{Text: text, CreatedAt: now})
-		return nil
-	})
-}
-
-// finishGoal marks goal n (1-based) done; shared by the command and the Home tab.
-func (b *Bot) finishGoal(ctx context.Context, userID string, n int) (*mentoring.Participant, error) {
-	now := b.now()
-	return b.update(ctx, userID, func(p *mentoring.Participant) error {
-		switch {
-		case len(p.Goals) == 0:
-			return mentoring.Errorf(mentoring.EINVALID, "You have no goals yet. Add one with `/mentor goal add <text>`.")
-		case n < 1 || n > len(p.Goals):
-			return mentoring.Errorf(mentoring.EINVALID, "You have goals 1 to %d; there is no goal %d. `/mentor goals` lists them.", len(p.Goals), n)
-		case p.Goals[n-1].Done():
-			return mentoring.Errorf(mentoring.ECONFLICT, "Goal %d is already done. :white_check_mark:", n)
-		}
-		p.Goals[n-1].DoneAt = &now
-		return nil
-	})
-}
-
 func (b *Bot) goals(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	p, err := b.member(ctx, cmd.UserID)
+	p, err := b.prog.Member(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
 	}
 	return ephemeral("*Your goals*\n" + goalList(p.Goals)), nil
 }
 
-// member returns a person who has joined and not left.
-func (b *Bot) member(ctx context.Context, userID string) (*mentoring.Participant, error) {
-	p, err := b.store.Participant(ctx, userID)
-	if err == nil && p.LeftAt != nil {
-		err = mentoring.Errorf(mentoring.ENOTFOUND, "You left the programme. Type `/mentor join` to join again.")
-	}
-	return p, err
-}
-
-// goalList renders goals numbered, done ones ticked.
-func goalList(goals []mentoring.Goal) string {
-	if len(goals) == 0 {
-		return "No goals yet. Add one with `/mentor goal add &lt;text&gt;`."
-	}
-	var sb strings.Builder
-	for i, g := range goals {
-		mark := ":white_square:"
-		if g.Done() {
-			mark = ":white_check_mark:"
-		}
-		fmt.Fprintf(&sb, "%s %d. %s\n", mark, i+1, Escape(g.Text))
-	}
-	return strings.TrimSuffix(sb.String(), "\n")
-}
-
 func (b *Bot) status(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
-	p, err := b.member(ctx, cmd.UserID)
+	st, err := b.prog.Status(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
 	}
-	text, err := b.profileText(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return ephemeral(text), nil
+	return ephemeral(statusText(st)), nil
 }
-
-// profileText is a person's own view of their membership, for /mentor status and the
-// Home tab.
-func (b *Bot) profileText(ctx context.Context, p *mentoring.Participant) (string, error) {
-	active, err := b.store.ActivePairings(ctx, p.ID)
-	if err != nil {
-		return "", err
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "*Role:* %s", roleName(p.Role))
-	if p.Role.Mentors() {
-		fmt.Fprintf(&sb, " (up to %d %s)", p.Capacity, plural(p.Capacity, "mentee", "mentees"))
-	}
-	topics := "none yet (`/mentor join " + string(p.Role) + " topic, topic`)"
-	if len(p.Topics) > 0 {
-		topics = Escape(strings.Join(p.Topics, ", "))
-	}
-	fmt.Fprintf(&sb, "\n*Topics:* %s", topics)
-	if p.Team != "" {
-		fmt.Fprintf(&sb, "\n*Team:* %s", Escape(p.Team))
-	}
-	if p.ManagerID != "" {
-		fmt.Fprintf(&sb, "\n*Manager:* <@%s> (never your partner)", p.ManagerID)
-	}
-	loc := b.location(p)
-	fmt.Fprintf(&sb, "\n*Partners:* %s", partnersText(p.ID, active, loc))
-	now := b.now()
-	if p.PausedUntil != nil && now.Before(*p.PausedUntil) {
-		fmt.Fprintf(&sb, "\n*Paused* until %s: no check-ins, nudges or new pairings.", p.PausedUntil.In(loc).Format("Monday 2 January"))
-	}
-	fmt.Fprintf(&sb, "\n*Next check-in:* %s (%s)", b.cfg.CheckinSchedule.Next(now.In(loc)).Format("Monday 2 January at 15:04"), loc)
-	fmt.Fprintf(&sb, "\n\n*Goals*\n%s", goalList(p.Goals))
-	return sb.String(), nil
-}
-
-// location is the person's time zone, or the configured default.
-func (b *Bot) location(p *mentoring.Participant) *time.Location { return p.Location(b.cfg.DefaultZone) }
 
 func (b *Bot) leave(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
 	if err := b.leaveProgramme(ctx, cmd.UserID); err != nil {
 		return nil, err
 	}
 	return ephemeral("You've left the mentoring programme. Your history is kept; type `/mentor join` any time to come back. To erase everything about you instead, type `/mentor forget`."), nil
+}
+
+// leaveProgramme is leaving, from the command and the Home tab.
+func (b *Bot) leaveProgramme(ctx context.Context, userID string) error {
+	ended, err := b.prog.Leave(ctx, userID)
+	if err != nil {
+		return err
+	}
+	b.refreshAfterEnding(ctx, userID, ended)
+	return nil
+}
+
+// refreshAfterEnding refreshes the Home tabs of a person and the partners of the
+// pairings that ended.
+func (b *Bot) refreshAfterEnding(ctx context.Context, userID string, ended []mentoring.Pairing) {
+	b.refreshHome(ctx, userID)
+	for _, p := range ended {
+		if partner := p.Partner(userID); partner != "" {
+			b.refreshHome(ctx, partner)
+		}
+	}
+}
+
+func (b *Bot) rematch(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	partner := ""
+	if args != "" {
+		id, rest, ok := parseUserRef(args)
+		if !ok || rest != "" {
+			return nil, mentoring.Errorf(mentoring.EINVALID, "Name the partner with an @mention: `/mentor rematch @name`, or just `/mentor rematch` if you have one partner.")
+		}
+		partner = id
+	}
+	ended, err := b.prog.Rematch(ctx, cmd.UserID, partner)
+	if err != nil {
+		return nil, err
+	}
+	b.refreshAfterEnding(ctx, cmd.UserID, []mentoring.Pairing{ended})
+	return ephemeral(fmt.Sprintf("Done: your pairing with <@%s> has ended without blame, and they have been told. "+
+		"You'll both be matched with someone new in the next round.", ended.Partner(cmd.UserID))), nil
+}
+
+// Buttons of the /mentor forget confirmation.
+const (
+	actionForgetConfirm = "forget_confirm"
+	actionForgetCancel  = "forget_cancel"
+)
+
+// forget asks for confirmation before erasing.
+func (b *Bot) forget(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	text := "*Erase everything stored about you?* Your profile, goals, check-ins and the kudos you received and wrote " +
+		"are deleted for good, your pairings end and your partners are told (without your name). This cannot be undone. " +
+		"To keep your history and just stop, use `/mentor leave` instead."
+	confirm := button(actionForgetConfirm, "Erase everything", "", slack.StyleDanger)
+	msg := ephemeral(text)
+	msg.Blocks.BlockSet = append(msg.Blocks.BlockSet, slack.NewActionBlock("forget_actions", confirm, button(actionForgetCancel, "Cancel", "", "")))
+	return msg, nil
+}
+
+func (b *Bot) forgetConfirmed(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	ended, err := b.prog.Forget(ctx, cb.User.ID)
+	if err != nil {
+		return err
+	}
+	b.refreshAfterEnding(ctx, cb.User.ID, ended)
+	b.replaceOriginal(ctx, cb, "Done: everything stored about you has been erased. You're welcome back any time with `/mentor join`.")
+	return nil
+}
+
+func (b *Bot) forgetCancelled(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	b.replaceOriginal(ctx, cb, "Cancelled: nothing was erased.")
+	return nil
+}
+
+// replaceOriginal replaces the ephemeral message a button was on.
+func (b *Bot) replaceOriginal(ctx context.Context, cb *slack.InteractionCallback, mrkdwn string) {
+	msg := ephemeral(mrkdwn)
+	msg.ReplaceOriginal = true
+	if err := b.postResponseURL(ctx, cb.ResponseURL, msg); err != nil {
+		b.log.Warn("could not update the message", "user", cb.User.ID, "err", err)
+		b.client.dm(ctx, cb.User.ID, mrkdwn)
+	}
+}
+
+// pauseFor reads "2w" or "10d".
+var pauseFor = regexp.MustCompile(`^(\d{1,3})\s*(d|day|days|w|week|weeks)$`)
+
+// parsePause reads "2w", "10d" or "YYYY-MM-DD"; anything else is the zero length,
+// which the programme answers with how to write it.
+func parsePause(s string) mentoring.PauseLength {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if m := pauseFor.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if m[2][0] == 'w' {
+			n *= 7
+		}
+		return mentoring.PauseLength{Days: n}
+	}
+	if s == "" {
+		return mentoring.PauseLength{}
+	}
+	return mentoring.PauseLength{Date: s}
+}
+
+func (b *Bot) pause(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	p, err := b.prog.Pause(ctx, cmd.UserID, parsePause(args))
+	if err != nil {
+		return nil, err
+	}
+	b.refreshHome(ctx, cmd.UserID)
+	return ephemeral(fmt.Sprintf(":pause_button: Paused until %s: no check-ins, nudges, recognition prompts or new pairings until then. "+
+		"Your pairings stay. `/mentor resume` to come back early.", p.PausedUntil.In(b.prog.Location(p)).Format("Monday 2 January 2006"))), nil
+}
+
+func (b *Bot) resume(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	wasPaused, err := b.prog.Resume(ctx, cmd.UserID)
+	if err != nil {
+		return nil, err
+	}
+	b.refreshHome(ctx, cmd.UserID)
+	if !wasPaused {
+		return ephemeral("You weren't paused: everything is running as usual."), nil
+	}
+	return ephemeral(":arrow_forward: Welcome back! Check-ins, nudges and pairing rounds include you again."), nil
+}
+
+// mydata DMs the person everything stored about them, as text and as a JSON file.
+func (b *Bot) mydata(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	d, err := b.prog.PersonalData(ctx, cmd.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if d.Empty() {
+		return ephemeral("Nothing is stored about you."), nil
+	}
+	raw, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode personal data: %w", err)
+	}
+	channel, err := b.client.Conversation(ctx, []string{cmd.UserID})
+	if err != nil {
+		return nil, fmt.Errorf("open DM: %w", err)
+	}
+	loc := b.prog.Location(&mentoring.Participant{})
+	if d.Participant != nil {
+		loc = b.prog.Location(d.Participant)
+	}
+	b.client.dm(ctx, cmd.UserID, personalDataText(cmd.UserID, d, loc))
+	if _, err := b.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		Filename: "mentorbot-my-data.json", Title: "Everything mentorbot stores about you",
+		Reader: strings.NewReader(string(raw)), FileSize: len(raw), Channel: channel,
+	}); err != nil {
+		return nil, fmt.Errorf("upload personal data: %w", err)
+	}
+	return ephemeral("I've sent you a DM with everything stored about you, as text and as a JSON file."), nil
+}
+
+// pair handles `/mentor pair` (admins) and `/mentor pair preview`.
+func (b *Bot) pair(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	preview := false
+	switch strings.ToLower(args) {
+	case "":
+	case "preview":
+		preview = true
+	default:
+		return nil, mentoring.Errorf(mentoring.EINVALID, "Write `/mentor pair` to run a round now, or `/mentor pair preview` to see what it would do.")
+	}
+	plan, err := b.prog.PlanRound(ctx, cmd.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if preview {
+		return ephemeral("*Preview: nothing was stored and nobody was messaged.*\n" + roundSummary(plan)), nil
+	}
+	done, err := b.prog.ApplyRound(ctx, cmd.UserID, plan)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range done.Pairs {
+		b.refreshHome(ctx, p.MenteeID)
+		b.refreshHome(ctx, p.MentorID)
+	}
+	return ephemeral("*Pairing round done.* Intros are on their way.\n" + roundSummary(done)), nil
+}
+
+func (b *Bot) stats(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	st, err := b.prog.Stats(ctx, cmd.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return ephemeral(statsText(st)), nil
+}
+
+// runScheduled handles /mentor run checkins|nudges|recognition (admins): what is due
+// for the current period now, skipping anyone already sent this period.
+func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+	kinds := map[string]mentoring.Kind{"checkins": mentoring.KindCheckin, "nudges": mentoring.KindNudge, "recognition": mentoring.KindRecognition}
+	word := strings.ToLower(args)
+	kind, ok := kinds[word]
+	if !ok {
+		return nil, mentoring.Errorf(mentoring.EINVALID, "Write `/mentor run checkins`, `/mentor run nudges` or `/mentor run recognition`.")
+	}
+	n, err := b.prog.RunNow(ctx, cmd.UserID, kind)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string][2]string{"checkins": {"check-in", "check-ins"}, "nudges": {"nudge", "nudges"}, "recognition": {"recognition prompt", "recognition prompts"}}[word]
+	return ephemeral(fmt.Sprintf("Queued *%d* %s for the current period. Everyone else already had theirs this period, is paused or away, or has nothing due.",
+		n, plural(n, names[0], names[1]))), nil
 }
 
 func plural(n int, one, many string) string {

@@ -31,11 +31,11 @@ const maxFieldError = 300
 
 // openJoinModal opens the join form, filled in with what the person told us before.
 func (b *Bot) openJoinModal(ctx context.Context, triggerID, userID string) error {
-	p, err := b.store.Participant(ctx, userID)
+	p, err := b.prog.Member(ctx, userID)
 	if err != nil && mentoring.ErrorCode(err) != mentoring.ENOTFOUND {
 		return err
 	}
-	if p == nil {
+	if err != nil {
 		p = &mentoring.Participant{Role: mentoring.RoleMentee, Capacity: mentoring.DefaultCapacity}
 	}
 
@@ -98,82 +98,44 @@ func (b *Bot) openJoinModal(ctx context.Context, triggerID, userID string) error
 	return nil
 }
 
-// joinSubmitted validates the join form; errors go back under their inputs.
+// joinFields maps the programme's field names to the join form's inputs.
+var joinFields = map[string]string{
+	"role": inputRole, "topics": inputTopics, "goals": inputGoals,
+	"capacity": inputCapacity, "manager": inputManager, "team": inputTeam,
+}
+
+// joinSubmitted joins from the form; errors go back under their inputs.
 func (b *Bot) joinSubmitted(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
 	v := cb.View.State.Values
-	errs := map[string]string{}
-	role, err := mentoring.ParseRole(v[inputRole][inputRole].SelectedOption.Value)
-	if err != nil {
-		errs[inputRole] = "Choose mentor, mentee or both."
-	}
-	topics, err := mentoring.NormalizeTopics(strings.Split(v[inputTopics][inputTopics].Value, ","))
-	if err != nil {
-		errs[inputTopics] = mentoring.ErrorMessage(err)
-	} else if len(topics) == 0 {
-		errs[inputTopics] = "Give at least one topic, e.g. go, public speaking."
-	}
-	var goals []string
-	for line := range strings.SplitSeq(v[inputGoals][inputGoals].Value, "\n") {
-		if line = strings.TrimSpace(clean(line)); line != "" {
-			goals = append(goals, line)
-		}
-	}
-	for _, g := range goals {
-		if len([]rune(g)) > mentoring.MaxGoalLen {
-			errs[inputGoals] = fmt.Sprintf("Each goal can be at most %d characters.", mentoring.MaxGoalLen)
-		}
-	}
-	capacity := mentoring.DefaultCapacity
-	if c := v[inputCapacity][inputCapacity].SelectedOption.Value; c != "" {
-		if capacity, err = strconv.Atoi(c); err != nil || capacity < mentoring.MinCapacity || capacity > mentoring.MaxCapacity {
-			errs[inputCapacity] = fmt.Sprintf("Choose %d to %d.", mentoring.MinCapacity, mentoring.MaxCapacity)
-		}
-	}
 	manager := v[inputManager][inputManager].SelectedUser
-	switch {
-	case manager == cb.User.ID:
-		errs[inputManager] = "You can't be your own manager."
-	case manager != "":
-		if _, err := b.profiles.person(ctx, manager, "That account"); err != nil {
-			if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
-				return nil, err
-			}
-			errs[inputManager] = mentoring.ErrorMessage(err)
+	team := clean(v[inputTeam][inputTeam].Value)
+	j := mentoring.Join{
+		Role:      mentoring.Role(v[inputRole][inputRole].SelectedOption.Value),
+		Topics:    strings.Split(clean(v[inputTopics][inputTopics].Value), ","),
+		ManagerID: &manager,
+		Team:      &team,
+	}
+	for line := range strings.SplitSeq(v[inputGoals][inputGoals].Value, "\n") {
+		j.Goals = append(j.Goals, clean(line))
+	}
+	if c := v[inputCapacity][inputCapacity].SelectedOption.Value; c != "" {
+		if j.Capacity, _ = strconv.Atoi(c); j.Capacity == 0 {
+			j.Capacity = -1 // not a number: refused by the programme's rule
 		}
 	}
-	team := strings.Join(strings.Fields(clean(v[inputTeam][inputTeam].Value)), " ")
-	if len([]rune(team)) > mentoring.MaxTeamLen {
-		errs[inputTeam] = fmt.Sprintf("At most %d characters.", mentoring.MaxTeamLen)
-	}
-	if len(errs) > 0 {
-		for k, msg := range errs {
-			errs[k] = PlainText(msg, maxFieldError)
-		}
-		return slack.NewErrorsViewSubmissionResponse(errs), nil
-	}
-
-	now := b.now()
-	before, after, err := b.saveJoin(ctx, cb.User.ID, func(p *mentoring.Participant) error {
-		p.Role, p.Topics, p.Capacity, p.ManagerID, p.Team = role, topics, capacity, manager, team
-		for _, g := range goals {
-			if len(p.Goals) >= mentoring.MaxGoals {
-				return mentoring.Errorf(mentoring.EINVALID, "You can have at most %d goals.", mentoring.MaxGoals)
-			}
-			p.Goals = append(p.Goals, mentoring.Goal{Text: g, CreatedAt: now})
-		}
-		return nil
-	})
+	before, after, err := b.prog.Join(ctx, cb.User.ID, j)
 	if err != nil {
-		if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
-			return nil, err
+		if resp := formErrors(err, joinFields, inputRole); resp != nil {
+			return resp, nil
 		}
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{inputRole: PlainText(mentoring.ErrorMessage(err), maxFieldError)}), nil
+		return nil, err
 	}
-	text, err := b.profileText(ctx, after)
+	b.refreshHome(ctx, cb.User.ID)
+	st, err := b.prog.Status(ctx, cb.User.ID)
 	if err != nil {
 		return nil, err
 	}
-	b.dm(ctx, cb.User.ID, joinSummary(before, after)+"\n\n"+text)
+	b.client.dm(ctx, cb.User.ID, joinSummary(before, after)+"\n\n"+statusText(st))
 	return nil, nil
 }
 
@@ -196,12 +158,12 @@ func (b *Bot) openGoalModal(ctx context.Context, triggerID string) error {
 }
 
 func (b *Bot) goalSubmitted(ctx context.Context, cb *slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
-	_, err := b.addGoal(ctx, cb.User.ID, cb.View.State.Values[inputGoal][inputGoal].Value)
-	if err != nil {
-		if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
-			return nil, err
+	if _, err := b.prog.AddGoal(ctx, cb.User.ID, clean(cb.View.State.Values[inputGoal][inputGoal].Value)); err != nil {
+		if resp := formErrors(err, nil, inputGoal); resp != nil {
+			return resp, nil
 		}
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{inputGoal: PlainText(mentoring.ErrorMessage(err), maxFieldError)}), nil
+		return nil, err
 	}
+	b.refreshHome(ctx, cb.User.ID)
 	return nil, nil
 }

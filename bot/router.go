@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -72,8 +72,6 @@ func (b *Bot) routes() {
 	}
 }
 
-func (b *Bot) isAdmin(userID string) bool { return slices.Contains(b.cfg.Admins, userID) }
-
 // slashCommand answers one slash command with the ephemeral reply for its ack.
 func (b *Bot) slashCommand(ctx context.Context, cmd slack.SlashCommand) *slack.Msg {
 	label := "other"
@@ -89,9 +87,58 @@ func (b *Bot) slashCommand(ctx context.Context, cmd slack.SlashCommand) *slack.M
 		if outcome == "error" || outcome == "panic" {
 			b.log.Error("command failed", "user", cmd.UserID, "command", label, "err", err)
 		}
-		return ephemeral(Escape(mentoring.ErrorMessage(err)))
+		return ephemeral(words(err))
 	}
 	return reply
+}
+
+// words turns an error into what the person reads, in mrkdwn: the one place where
+// errors become words, for commands, buttons and modals alike. Internal errors read as
+// an apology; they are logged where they happen.
+func words(err error) string {
+	if pe, ok := errors.AsType[*mentoring.PartnerError](err); ok {
+		if pe.Named != "" {
+			return fmt.Sprintf("<@%s> is not your partner, so nothing ended. Your partners are %s.", pe.Named, mentions(pe.Partners))
+		}
+		return fmt.Sprintf("You have %d partners: %s. Name the one whose pairing should end, e.g. `/mentor rematch @name`. Nothing ended.",
+			len(pe.Partners), mentions(pe.Partners))
+	}
+	return Escape(mentoring.ErrorMessage(err))
+}
+
+// formErrors shows err under the input it is about, or under fallback: the modal's
+// answer to a submission it refuses. It returns nil for an internal error.
+func formErrors(err error, fields map[string]string, fallback string) *slack.ViewSubmissionResponse {
+	if mentoring.ErrorCode(err) == mentoring.EINTERNAL {
+		return nil
+	}
+	all, ok := errors.AsType[mentoring.Invalid](err)
+	if !ok {
+		all = mentoring.Invalid{{Field: mentoring.ErrorField(err), Message: mentoring.ErrorMessage(err)}}
+	}
+	shown := map[string]string{}
+	for _, fe := range all {
+		block, ok := fields[fe.Field]
+		if !ok {
+			block = fallback
+		}
+		if _, taken := shown[block]; !taken {
+			shown[block] = PlainText(fe.Message, maxFieldError)
+		}
+	}
+	return slack.NewErrorsViewSubmissionResponse(shown)
+}
+
+// mentions lists people as mentions: "<@A>, <@B> and <@C>".
+func mentions(ids []string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "<@" + id + ">"
+	}
+	if len(out) < 2 {
+		return strings.Join(out, "")
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " and " + out[len(out)-1]
 }
 
 // runCommand routes cmd and returns a bounded metrics label for it with the reply.
@@ -116,9 +163,10 @@ func (b *Bot) runCommand(ctx context.Context, cmd *slack.SlashCommand) (string, 
 			strings.ReplaceAll(PlainText(fromSlack(sub), 40), "`", "'"))
 	}
 	label := cmdMentor + " " + sub
-	if sc.admin && !b.isAdmin(cmd.UserID) {
-		return label, nil, mentoring.Errorf(mentoring.EFORBIDDEN,
-			"Only programme admins can run `/mentor %s`. Nothing was changed.", sub)
+	if sc.admin {
+		if err := b.prog.CheckAdmin(cmd.UserID, cmdMentor+" "+sub); err != nil {
+			return label, nil, err
+		}
 	}
 	reply, err := sc.run(ctx, cmd, args)
 	return label, reply, err
@@ -157,7 +205,7 @@ const helpText = "*Getting started*\n" +
 	"`/mentor status` your role, topics, partners, goals and next check-in\n\n" +
 	"*Breaks, changes and leaving*\n" +
 	"`/mentor pause &lt;2w|YYYY-MM-DD&gt;` · `/mentor resume` no check-ins, nudges or new pairings until then\n" +
-	"`/mentor rematch` ends your pairing without blame; you are both matched anew\n" +
+	"`/mentor rematch [@partner]` ends your pairing without blame; you are both matched anew\n" +
 	"`/mentor leave` leaves the programme; your partners are told, history is kept\n\n" +
 	"*Your data*\n" +
 	"`/mentor mydata` sends you everything stored about you\n" +
@@ -172,7 +220,7 @@ const adminHelpText = "*For admins*\n" +
 
 func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
 	text := helpText
-	if b.isAdmin(cmd.UserID) {
+	if b.prog.IsAdmin(cmd.UserID) {
 		text += "\n\n" + adminHelpText
 	}
 	return ephemeral(text), nil
@@ -232,7 +280,7 @@ func (b *Bot) postResponseURL(ctx context.Context, url string, msg *slack.Msg) e
 		return fmt.Errorf("response_url request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.http.Do(req)
+	resp, err := b.client.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("post response_url: %w", err)
 	}
@@ -296,7 +344,7 @@ func (b *Bot) tell(ctx context.Context, userID, channelID string, err error) {
 	if code := mentoring.ErrorCode(err); code == mentoring.EINTERNAL {
 		b.log.Error("request failed", "user", userID, "err", err)
 	}
-	text := Escape(mentoring.ErrorMessage(err))
+	text := words(err)
 	if channelID != "" {
 		if _, perr := b.api.PostEphemeralContext(ctx, channelID, userID, slack.MsgOptionText(text, false)); perr == nil {
 			return

@@ -155,8 +155,14 @@ func (s *Store) Backup(ctx context.Context, w io.Writer) (int64, error) {
 // key in order). It reads everything, so it is for backups and tests, not hot paths.
 func (s *Store) Verify() error {
 	return s.view(func(tx *bolt.Tx) error {
+		// Drain every error: the checker reads pages until it closes the channel, and
+		// must be done before the transaction (and perhaps the mapping) goes away.
+		var errs []error
 		for err := range tx.Check() {
-			return fmt.Errorf("verify store %s: %w", s.path, err)
+			errs = append(errs, err)
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("verify store %s: %w", s.path, errors.Join(errs...))
 		}
 		return nil
 	})

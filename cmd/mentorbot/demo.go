@@ -17,7 +17,6 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"github.com/mentorbot/mentorbot/internal/demo"
-	"github.com/mentorbot/mentorbot/internal/slacktest"
 )
 
 // demoConnectTimeout bounds how long the demo waits for the bot to connect to the
@@ -66,20 +65,16 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer logFile.Close()
 
-	srv, err := slacktest.New(slacktest.Options{})
-	if err != nil {
-		fmt.Fprintln(stderr, "mentorbot demo: simulated Slack:", err)
-		return exitFailure
-	}
-	defer srv.Close()
 	ws := demo.SampleWorkspace()
-	if err := ws.AddTo(srv); err != nil {
+	srv, err := ws.Start()
+	if err != nil {
 		fmt.Fprintln(stderr, "mentorbot demo:", err)
 		return exitFailure
 	}
+	defer srv.Close()
 	cfg, err := demoConfig(map[string]string{
-		"SLACK_BOT_TOKEN":         slacktest.DefaultBotToken,
-		"SLACK_APP_TOKEN":         slacktest.DefaultAppToken,
+		"SLACK_BOT_TOKEN":         demo.BotToken,
+		"SLACK_APP_TOKEN":         demo.AppToken,
 		"SLACK_API_URL":           srv.APIURL(),
 		"MENTORBOT_DB_PATH":       *dbPath,
 		"MENTORBOT_ADMINS":        strings.Join(ws.Admins(), ","),

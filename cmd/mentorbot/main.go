@@ -13,11 +13,16 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // time zones must resolve in a scratch image too
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/mentorbot/mentorbot/bot"
+	"github.com/mentorbot/mentorbot/internal/delivery"
+	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/ops"
 	"github.com/mentorbot/mentorbot/scheduler"
 	"github.com/mentorbot/mentorbot/store"
@@ -98,32 +103,55 @@ func buildVersion() string {
 	return "dev"
 }
 
-// Main is the running program. main() and the end-to-end tests share it.
+// Main is the running program. main() and the end-to-end tests share it: the tests
+// inject a clock and read the HTTP address and the parts it wired.
 type Main struct {
 	Config Config
 	Logger *slog.Logger
 	// PingInterval, when set, is how long the Slack connection may go without a ping
 	// before it is redialled (tests shorten it).
 	PingInterval time.Duration
+	// Now is the clock of the programme, the store and delivery; nil means time.Now.
+	Now func() time.Time
+	// SchedulerInterval overrides how often the scheduler looks for due messages
+	// (tests make it long and run the scheduler by hand).
+	SchedulerInterval time.Duration
 
 	// ready closes once the store is open and the HTTP listener bound.
 	ready    chan struct{}
 	httpAddr string
 	metrics  *ops.Metrics
+
+	// The parts Run wired, for tests; set before ready closes.
+	store    *store.Store
+	prog     *mentoring.Programme
+	client   *bot.Client
+	delivery *delivery.Delivery
+	sched    *scheduler.Scheduler
 }
 
+// HTTPAddr is the address the operator endpoints listen on, once Run has bound it
+// ("" when MENTORBOT_HTTP_ADDR is empty).
+func (m *Main) HTTPAddr() string { return m.httpAddr }
+
 // Run opens the store, checks the bot token, starts the operator endpoints and serves
-// Slack until ctx is cancelled; then it drains, closes the store and returns nil.
+// Slack until ctx is cancelled. Then it stops intake (the bot drains what is in
+// flight), stops the scheduler and delivery, and closes the store last.
 func (m *Main) Run(ctx context.Context) error {
 	log := m.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	now := m.Now
+	if now == nil {
+		now = time.Now
 	}
 	cfg := m.Config
 	st, err := store.Open(cfg.DBPath, store.Options{})
 	if err != nil {
 		return err
 	}
+	st.Now = now
 	// Deferred first, so it runs last: the store closes after everything that uses it.
 	defer func() {
 		if err := st.Close(); err != nil {
@@ -131,28 +159,34 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	m.metrics = ops.NewMetrics()
-	sched := scheduler.New(scheduler.Config{
-		Checkin:     cfg.CheckinSchedule.Schedule,
-		Nudge:       cfg.NudgeSchedule.Schedule,
-		Recognition: cfg.RecognitionSchedule.Schedule,
-		NudgeAfter:  time.Duration(cfg.NudgeAfter),
-		DefaultZone: cfg.TimeZone.Location,
-		Logger:      log,
-	}, st)
+	client := bot.NewClient(bot.ClientConfig{
+		BotToken: string(cfg.BotToken), AppToken: string(cfg.AppToken), APIURL: string(cfg.APIURL),
+		Metrics: m.metrics, Logger: log,
+	})
+	dlv := delivery.New(delivery.Config{Queue: st, Slack: client, Now: now, Log: log, Sends: m.metrics.Sends})
+	prog := mentoring.New(mentoring.Config{
+		Store:     st,
+		Directory: client,
+		Calendar: scheduler.NewCalendar(map[mentoring.Kind]cron.Schedule{
+			mentoring.KindCheckin:     cfg.CheckinSchedule.Schedule,
+			mentoring.KindNudge:       cfg.NudgeSchedule.Schedule,
+			mentoring.KindRecognition: cfg.RecognitionSchedule.Schedule,
+		}),
+		Outbox:        dlv,
+		Now:           now,
+		Admins:        cfg.Admins,
+		DefaultZone:   cfg.TimeZone.Location,
+		NudgeAfter:    time.Duration(cfg.NudgeAfter),
+		RespectStatus: cfg.RespectStatus,
+	})
+	sched := scheduler.New(prog, m.SchedulerInterval, log)
 	b := bot.New(bot.Config{
-		BotToken:        string(cfg.BotToken),
-		AppToken:        string(cfg.AppToken),
-		APIURL:          string(cfg.APIURL),
-		Admins:          cfg.Admins,
-		KudosChannel:    string(cfg.KudosChannel),
-		DefaultZone:     cfg.TimeZone.Location,
-		CheckinSchedule: cfg.CheckinSchedule.Schedule,
-		RespectStatus:   cfg.RespectStatus,
-		Scheduler:       sched,
-		Logger:          log,
-		Metrics:         m.metrics,
-		PingInterval:    m.PingInterval,
-	}, st)
+		KudosChannel: string(cfg.KudosChannel),
+		Logger:       log,
+		Metrics:      m.metrics,
+		PingInterval: m.PingInterval,
+	}, client, prog)
+	m.store, m.prog, m.client, m.delivery, m.sched = st, prog, client, dlv, sched
 
 	if cfg.HTTPAddr != "" {
 		stopHTTP, err := m.serveHTTP(string(cfg.HTTPAddr), func(ctx context.Context) error {
@@ -177,16 +211,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.markReady()
 
-	if err := b.CheckAuth(ctx); err != nil {
+	if err := client.CheckAuth(ctx); err != nil {
 		return err
 	}
 	log.Info("mentorbot starting", "version", buildVersion(), "db", cfg.DBPath, "http", m.httpAddr)
-	sched.SetQueuer(b)
-	schedCtx, stopSched := context.WithCancel(ctx)
-	schedDone := make(chan struct{})
-	go func() { sched.Run(schedCtx); close(schedDone) }()
-	// Whatever ends the bot ends the scheduler, before the store closes.
-	defer func() { stopSched(); <-schedDone }()
+	// The scheduler and delivery stop with whatever ends the bot, before the store
+	// closes; a send in flight is finished and recorded.
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	bg.Go(func() { sched.Run(bgCtx) })
+	bg.Go(func() { dlv.Run(bgCtx) })
+	defer func() { stopBackground(); bg.Wait() }()
 	if err := b.Run(ctx); err != nil {
 		return err
 	}

@@ -67,6 +67,26 @@ func (w Workspace) AddTo(srv *slacktest.Server) error {
 	return nil
 }
 
+// The tokens the simulated Slack accepts.
+const (
+	BotToken = slacktest.DefaultBotToken
+	AppToken = slacktest.DefaultAppToken
+)
+
+// Start runs a simulated Slack on 127.0.0.1 that holds w's people and channels.
+// Close the server when done.
+func (w Workspace) Start() (*slacktest.Server, error) {
+	srv, err := slacktest.New(slacktest.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("simulated Slack: %w", err)
+	}
+	if err := w.AddTo(srv); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return srv, nil
+}
+
 // Admins returns the IDs of the people who are admins.
 func (w Workspace) Admins() []string {
 	var ids []string

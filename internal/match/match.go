@@ -7,8 +7,6 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-
-	"github.com/mentorbot/mentorbot/internal/mentoring"
 )
 
 // Mentee is a person looking for a mentor in this round.
@@ -51,7 +49,14 @@ type Input struct {
 type Pair struct {
 	MenteeID, MentorID string
 	Score              float64
-	Reasons            mentoring.Reasons // shared topics (sorted), hours apart, different teams
+	Reasons            Reasons
+}
+
+// Reasons explains a match to the two people it pairs: what the score rewarded.
+type Reasons struct {
+	SharedTopics   []string `json:"shared_topics,omitempty"` // sorted
+	HoursApart     float64  `json:"hours_apart"`
+	DifferentTeams bool     `json:"different_teams"`
 }
 
 // Cause says, for code, why a mentee was not paired; Unmatched.Reason says it to the
@@ -70,6 +75,10 @@ const (
 	// CauseRematch: the only mentors who share a topic (and are not managers) ended a
 	// pairing with the mentee by rematch.
 	CauseRematch Cause = "rematch"
+	// CauseManagerOrRematch: each mentor who shares a topic is the mentee's manager (or
+	// managed by them) or ended a pairing with the mentee by rematch, and both rules
+	// applied.
+	CauseManagerOrRematch Cause = "manager_or_rematch"
 	// CauseFull: the mentors who share a topic (and are not managers) are at capacity,
 	// or ended a pairing with the mentee by rematch.
 	CauseFull Cause = "full"
@@ -212,7 +221,7 @@ func newProblem(in Input) *problem {
 
 	// Weights are scaled so that the score dominates and one more pair breaks ties:
 	// weight = units*(n+1) + 1, and n pairs add at most n < n+1. A pair sharing 10
-	// topics (mentoring.MaxTopics) scores under 5.1e5 units, so weights stay below
+	// topics (the most a person may list) scores under 5.1e5 units, so weights stay below
 	// 1e12 for a million mentees, far from overflowing int64.
 	scale := int64(n) + 1
 	g := graph{n: n, m: m, start: make([]int32, n+1), capacity: make([]int32, m)}
@@ -292,6 +301,8 @@ func newProblem(in Input) *problem {
 			p.causes[i] = CauseNoSharedTopic
 		case notManaged == 0:
 			p.causes[i] = CauseManager
+		case free == 0 && blocked == notManaged && sharing > notManaged:
+			p.causes[i] = CauseManagerOrRematch
 		case free == 0 && blocked == notManaged:
 			p.causes[i] = CauseRematch
 		case free == 0:
@@ -352,6 +363,8 @@ func reason(c Cause, e Mentee, mentors []Mentor) string {
 		return "The only mentors who share " + yours + " are your manager or people you manage, and mentoring never pairs a manager with their report" + next
 	case CauseRematch:
 		return "The only mentors who share " + yours + " ended a pairing with you by rematch, so you are not paired with them again" + next
+	case CauseManagerOrRematch:
+		return "Each mentor who shares " + yours + " is either your manager (or someone you manage) or ended a pairing with you by rematch, and you are paired with neither" + next
 	case CauseFull:
 		return "The mentors who share " + yours + " have no free places right now" + next
 	case CausePrevious:

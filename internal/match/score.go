@@ -1,10 +1,6 @@
 package match
 
-import (
-	"slices"
-
-	"github.com/mentorbot/mentorbot/internal/mentoring"
-)
+import "slices"
 
 // The weights of a pair's score, in points.
 const (
@@ -40,10 +36,10 @@ const minutesPerDay = 24 * 60
 // (in either direction), or no shared topic. The rules that depend on the round
 // (capacity, a pair ended by rematch) and the rule that a pair scoring 0 or less is
 // never made are Solve's. previous says the two were paired before.
-func Score(e Mentee, m Mentor, previous bool) (score float64, r mentoring.Reasons, ok bool) {
+func Score(e Mentee, m Mentor, previous bool) (score float64, r Reasons, ok bool) {
 	shared := sharedTopics(e.Topics, m.Topics)
 	apart := minutesApart(e.Offset, m.Offset)
-	r = mentoring.Reasons{
+	r = Reasons{
 		SharedTopics:   shared,
 		HoursApart:     float64(apart) / 60,
 		DifferentTeams: differentTeams(e.Team, m.Team),

@@ -3,8 +3,6 @@ package match
 import (
 	"reflect"
 	"testing"
-
-	"github.com/mentorbot/mentorbot/internal/mentoring"
 )
 
 func TestScore(t *testing.T) {
@@ -15,7 +13,7 @@ func TestScore(t *testing.T) {
 		m        Mentor
 		previous bool
 		want     float64
-		reasons  mentoring.Reasons
+		reasons  Reasons
 		ok       bool
 	}{
 		{
@@ -23,7 +21,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Team: "a"},
 			m:       Mentor{ID: "M", Topics: go1, Team: "a"},
 			want:    130,
-			reasons: mentoring.Reasons{SharedTopics: go1},
+			reasons: Reasons{SharedTopics: go1},
 			ok:      true,
 		},
 		{
@@ -31,7 +29,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: []string{"sql", "go", "ml"}},
 			m:       Mentor{ID: "M", Topics: []string{"rust", "go", "sql"}},
 			want:    230,
-			reasons: mentoring.Reasons{SharedTopics: []string{"go", "sql"}},
+			reasons: Reasons{SharedTopics: []string{"go", "sql"}},
 			ok:      true,
 		},
 		{
@@ -39,7 +37,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Team: "a"},
 			m:       Mentor{ID: "M", Topics: go1, Team: "b"},
 			want:    145,
-			reasons: mentoring.Reasons{SharedTopics: go1, DifferentTeams: true},
+			reasons: Reasons{SharedTopics: go1, DifferentTeams: true},
 			ok:      true,
 		},
 		{
@@ -47,7 +45,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1},
 			m:       Mentor{ID: "M", Topics: go1, Team: "b"},
 			want:    130,
-			reasons: mentoring.Reasons{SharedTopics: go1},
+			reasons: Reasons{SharedTopics: go1},
 			ok:      true,
 		},
 		{
@@ -55,7 +53,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Offset: 60},
 			m:       Mentor{ID: "M", Topics: go1, Offset: -180},
 			want:    115,
-			reasons: mentoring.Reasons{SharedTopics: go1, HoursApart: 4},
+			reasons: Reasons{SharedTopics: go1, HoursApart: 4},
 			ok:      true,
 		},
 		{
@@ -63,7 +61,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Offset: 330},
 			m:       Mentor{ID: "M", Topics: go1, Offset: -120},
 			want:    101.875,
-			reasons: mentoring.Reasons{SharedTopics: go1, HoursApart: 7.5},
+			reasons: Reasons{SharedTopics: go1, HoursApart: 7.5},
 			ok:      true,
 		},
 		{
@@ -71,7 +69,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Offset: 480},
 			m:       Mentor{ID: "M", Topics: go1},
 			want:    100,
-			reasons: mentoring.Reasons{SharedTopics: go1, HoursApart: 8},
+			reasons: Reasons{SharedTopics: go1, HoursApart: 8},
 			ok:      true,
 		},
 		{
@@ -79,7 +77,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Offset: -300},
 			m:       Mentor{ID: "M", Topics: go1, Offset: 360},
 			want:    100,
-			reasons: mentoring.Reasons{SharedTopics: go1, HoursApart: 11},
+			reasons: Reasons{SharedTopics: go1, HoursApart: 11},
 			ok:      true,
 		},
 		{
@@ -87,7 +85,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Offset: 780},
 			m:       Mentor{ID: "M", Topics: go1, Offset: -600},
 			want:    126.25,
-			reasons: mentoring.Reasons{SharedTopics: go1, HoursApart: 1},
+			reasons: Reasons{SharedTopics: go1, HoursApart: 1},
 			ok:      true,
 		},
 		{
@@ -95,7 +93,7 @@ func TestScore(t *testing.T) {
 			e:       Mentee{ID: "E", Topics: go1, Offset: -720},
 			m:       Mentor{ID: "M", Topics: go1, Offset: 840},
 			want:    122.5,
-			reasons: mentoring.Reasons{SharedTopics: go1, HoursApart: 2},
+			reasons: Reasons{SharedTopics: go1, HoursApart: 2},
 			ok:      true,
 		},
 		{
@@ -104,7 +102,7 @@ func TestScore(t *testing.T) {
 			m:        Mentor{ID: "M", Topics: go1, Team: "b"},
 			previous: true,
 			want:     -5,
-			reasons:  mentoring.Reasons{SharedTopics: go1, DifferentTeams: true},
+			reasons:  Reasons{SharedTopics: go1, DifferentTeams: true},
 			ok:       true,
 		},
 		{
@@ -113,32 +111,32 @@ func TestScore(t *testing.T) {
 			m:        Mentor{ID: "M", Topics: []string{"go", "ml", "sql"}},
 			previous: true,
 			want:     180,
-			reasons:  mentoring.Reasons{SharedTopics: []string{"go", "ml", "sql"}},
+			reasons:  Reasons{SharedTopics: []string{"go", "ml", "sql"}},
 			ok:       true,
 		},
 		{
 			name:    "no shared topic",
 			e:       Mentee{ID: "E", Topics: go1},
 			m:       Mentor{ID: "M", Topics: []string{"rust"}},
-			reasons: mentoring.Reasons{},
+			reasons: Reasons{},
 		},
 		{
 			name:    "the mentor is the mentee's manager",
 			e:       Mentee{ID: "E", Topics: go1, ManagerID: "M"},
 			m:       Mentor{ID: "M", Topics: go1},
-			reasons: mentoring.Reasons{SharedTopics: go1},
+			reasons: Reasons{SharedTopics: go1},
 		},
 		{
 			name:    "the mentee is the mentor's manager",
 			e:       Mentee{ID: "E", Topics: go1},
 			m:       Mentor{ID: "M", Topics: go1, ManagerID: "E"},
-			reasons: mentoring.Reasons{SharedTopics: go1},
+			reasons: Reasons{SharedTopics: go1},
 		},
 		{
 			name:    "the same person",
 			e:       Mentee{ID: "E", Topics: go1},
 			m:       Mentor{ID: "E", Topics: go1},
-			reasons: mentoring.Reasons{SharedTopics: go1},
+			reasons: Reasons{SharedTopics: go1},
 		},
 	}
 	for _, tt := range tests {

@@ -383,6 +383,16 @@ func TestUnmatchedReasons(t *testing.T) {
 			reason: "The only mentors who share your topics (go) are your manager or people you manage, and mentoring never pairs a manager with their report" + next,
 		},
 		{
+			name: "your manager and a mentor who ended a pairing by rematch share a topic",
+			in: Input{
+				Mentees: []Mentee{{ID: "E", Topics: goOnly, ManagerID: "BOSS"}},
+				Mentors: []Mentor{{ID: "BOSS", Topics: goOnly, Capacity: 3}, {ID: "N", Topics: goOnly, Capacity: 2}},
+				Blocked: map[Key]bool{{"E", "N"}: true},
+			},
+			cause:  CauseManagerOrRematch,
+			reason: "Each mentor who shares your topics (go) is either your manager (or someone you manage) or ended a pairing with you by rematch, and you are paired with neither" + next,
+		},
+		{
 			name: "the mentors who share a topic are full",
 			in: Input{
 				Mentees: []Mentee{{ID: "E", Topics: goOnly}},

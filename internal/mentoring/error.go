@@ -6,6 +6,7 @@ package mentoring
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. The edge (bot) shows the message of an EINVALID, ENOTFOUND, ECONFLICT or
@@ -22,6 +23,8 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Field names the input the error is about (a form shows it there), or "".
+	Field string
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("mentoring: %s: %s", e.Code, e.Message) }
@@ -29,6 +32,41 @@ func (e *Error) Error() string { return fmt.Sprintf("mentoring: %s: %s", e.Code,
 // Errorf returns an *Error with the given code and a formatted, person-facing message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf is Errorf for an error about one input of a form.
+func FieldErrorf(field, code, format string, args ...any) *Error {
+	e := Errorf(code, format, args...)
+	e.Field = field
+	return e
+}
+
+// Invalid is several field errors at once, so a form can show each under its input.
+// errors.As finds its first *Error, so ErrorCode and ErrorMessage read that one.
+type Invalid []*Error
+
+func (e Invalid) Error() string {
+	msgs := make([]string, len(e))
+	for i, fe := range e {
+		msgs[i] = fe.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (e Invalid) Unwrap() []error {
+	out := make([]error, len(e))
+	for i, fe := range e {
+		out[i] = fe
+	}
+	return out
+}
+
+// ErrorField returns the field of the first *Error in err's chain, or "".
+func ErrorField(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Field
+	}
+	return ""
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other

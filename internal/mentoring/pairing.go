@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mentorbot/mentorbot/internal/match"
 )
 
 // Pairing is a mentor and a mentee matched by a round. It stays in the store after it
@@ -14,7 +16,7 @@ type Pairing struct {
 	MenteeID  string     `json:"mentee_id"`
 	StartedAt time.Time  `json:"started_at"`
 	EndedAt   *time.Time `json:"ended_at,omitempty"`
-	// EndReason says why it ended: "left", "rematch", "forgotten".
+	// EndReason says why it ended: EndLeft, EndRematch or EndForgotten.
 	EndReason string  `json:"end_reason,omitempty"`
 	Score     float64 `json:"score"`
 	Reasons   Reasons `json:"reasons"`
@@ -22,12 +24,15 @@ type Pairing struct {
 	LastMetAt *time.Time `json:"last_met_at,omitempty"`
 }
 
-// Reasons explains a match to the two people it pairs.
-type Reasons struct {
-	SharedTopics   []string `json:"shared_topics,omitempty"`
-	HoursApart     float64  `json:"hours_apart"`
-	DifferentTeams bool     `json:"different_teams"`
-}
+// Why a pairing ended.
+const (
+	EndLeft      = "left"      // a member left the programme
+	EndRematch   = "rematch"   // a member asked for a new match: never paired again
+	EndForgotten = "forgotten" // a member was erased
+)
+
+// Reasons explains a match to the two people it pairs: what the score rewarded.
+type Reasons = match.Reasons
 
 // Validate checks the pairing's invariants.
 func (p *Pairing) Validate() error {
@@ -49,6 +54,9 @@ func (p *Pairing) Active() bool { return p.EndedAt == nil }
 func (p *Pairing) Member(userID string) bool {
 	return p.MentorID == userID || p.MenteeID == userID
 }
+
+// Mentors reports whether userID is the pair's mentor.
+func (p *Pairing) Mentors(userID string) bool { return p.MentorID == userID }
 
 // Partner returns the other member of the pair.
 func (p *Pairing) Partner(userID string) string {
@@ -120,13 +128,13 @@ type Kudos struct {
 func (k *Kudos) Validate() error {
 	switch {
 	case !ValidUserID(k.ToID):
-		return Errorf(EINVALID, "say who the kudos are for, e.g. `/kudos @alice thanks for the review`")
+		return Errorf(EINVALID, "Say who the kudos are for, e.g. `/kudos @alice thanks for the review`.")
 	case k.FromID == k.ToID:
-		return Errorf(EINVALID, "kudos are for someone else, not yourself")
+		return Errorf(EINVALID, "Kudos are for someone else, not yourself.")
 	case strings.TrimSpace(k.Message) == "":
-		return Errorf(EINVALID, "add a message, e.g. `/kudos @alice thanks for the review`")
+		return Errorf(EINVALID, "Add a message, e.g. `/kudos @alice thanks for the review`.")
 	case utf8.RuneCountInString(k.Message) > MaxKudosLen:
-		return Errorf(EINVALID, "a kudos message can be at most %d characters", MaxKudosLen)
+		return Errorf(EINVALID, "A kudos message can be at most %d characters.", MaxKudosLen)
 	}
 	return nil
 }

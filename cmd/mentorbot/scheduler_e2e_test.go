@@ -1,31 +1,38 @@
-package bot
+package main
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/robfig/cron/v3"
-	"github.com/slack-go/slack"
 
 	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/slacktest"
 	"github.com/mentorbot/mentorbot/scheduler"
 )
 
-// clock is a time tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
+func utc(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, time.UTC) }
+func dec(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, time.UTC) }
+
+// startScheduled starts Main with the SPEC's default schedules (check-ins Monday
+// 10:00, nudges Wednesday 10:00, recognition Friday 15:00, in each person's zone; a
+// nudge after 336 h) and MENTORBOT_RESPECT_STATUS on, at Tuesday 24 November 2026,
+// 12:00 UTC, with alice (Berlin) mentoring bertram (New York), paired then. setup,
+// when set, runs before anyone joins.
+func startScheduled(t *testing.T, setup func(h *harness)) *harness {
+	t.Helper()
+	h := startMain(t, options{now: utc(24, 12, 0), env: map[string]string{"MENTORBOT_RESPECT_STATUS": "true"}})
+	if setup != nil {
+		setup(h)
+	}
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	h.say(t, "UBERT", "/mentor", "join mentee go")
+	contains(t, "pair", h.say(t, "UADMIN", "/mentor", "pair"), "*1* new pair")
+	return h
 }
 
-func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
-func utc(d, h, m int) time.Time  { return time.Date(2026, 11, d, h, m, 0, 0, time.UTC) }
-func dec(d, h, m int) time.Time  { return time.Date(2026, 12, d, h, m, 0, 0, time.UTC) }
 func spec(t *testing.T, s string) cron.Schedule {
 	t.Helper()
 	sc, err := cron.ParseStandard(s)
@@ -35,93 +42,41 @@ func spec(t *testing.T, s string) cron.Schedule {
 	return sc
 }
 
-// scheduled is a harness whose bot has a scheduler on a clock the test moves.
-type scheduled struct {
-	*harness
-	clock *clock
-	sched *scheduler.Scheduler
-}
-
-// startScheduled starts a bot with the SPEC's default schedules on a movable clock
-// (Tuesday 24 November 2026, 12:00 UTC), with alice (Berlin) mentoring bertram (New
-// York), paired then.
-func startScheduled(t *testing.T) *scheduled {
-	t.Helper()
-	c := &clock{t: utc(24, 12, 0)}
-	var sched *scheduler.Scheduler
-	h := startBot(t, func(b *Bot) {
-		b.cfg.Now = c.now
-		b.cfg.RespectStatus = true
-		sched = scheduler.New(scheduler.Config{
-			Checkin: spec(t, "0 10 * * MON"), Nudge: spec(t, "0 10 * * WED"), Recognition: spec(t, "0 15 * * FRI"),
-			NudgeAfter: 336 * time.Hour, Now: c.now, Logger: b.log,
-		}, b.store)
-		sched.SetQueuer(b)
-		b.cfg.Scheduler = sched
-		b.store.Now = c.now
-	})
-	s := &scheduled{harness: h, clock: c, sched: sched}
-	h.say(t, "UALICE", "/mentor", "join mentor go")
-	h.say(t, "UBERT", "/mentor", "join mentee go")
-	contains(t, "pair", h.say(t, "UADMIN", "/mentor", "pair"), "*1* new pair")
-	return s
-}
-
-// run queues what is due of kind at time at, and returns how many were queued.
-func (s *scheduled) run(t *testing.T, at time.Time, kind mentoring.Kind) int {
-	t.Helper()
-	s.clock.set(at)
-	n, err := s.sched.RunOnce(context.Background(), kind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// dm waits for the DM to user of kind (by its metadata) after seq.
-func (s *scheduled) dm(t *testing.T, after int, user string, kind mentoring.Kind) slacktest.Record {
-	t.Helper()
-	ch := s.srv.DMChannelID(user)
-	return s.record(t, after, string(kind)+" DM to "+user, func(r slacktest.Record) bool {
-		var meta slack.SlackMetadata
-		_ = json.Unmarshal(r.Metadata, &meta)
-		return r.Kind == "message" && r.Channel == ch && meta.EventType == string(kind) && meta.EventPayload[metadataID] != nil
-	})
-}
-
 func TestCheckinsGoOutOncePerPeriodInEachPersonsZone(t *testing.T) {
-	s := startScheduled(t)
-	if n := s.run(t, utc(24, 12, 1), mentoring.KindCheckin); n != 0 {
+	s := startScheduled(t, nil)
+	if n := s.queueDue(t, utc(24, 12, 1), mentoring.KindCheckin); n != 0 {
 		t.Errorf("a pair made this week got %d check-ins for it", n)
 	}
 	// An admin asking to send now includes the new pair, once.
 	start0 := s.seq()
 	contains(t, "run now", s.say(t, "UADMIN", "/mentor", "run checkins"), "Queued *2* check-ins")
-	s.dm(t, start0, "UBERT", mentoring.KindCheckin)
+	s.noticeDM(t, start0, "UBERT", mentoring.KindCheckin)
 	contains(t, "run again", s.say(t, "UADMIN", "/mentor", "run checkins"), "Queued *0* check-ins")
 	// Monday 30 November, 09:30 UTC: 10:30 in Berlin, 04:30 in New York.
 	start := s.seq()
-	if n := s.run(t, utc(30, 9, 30), mentoring.KindCheckin); n != 1 {
+	if n := s.queueDue(t, utc(30, 9, 30), mentoring.KindCheckin); n != 1 {
 		t.Fatalf("queued %d check-ins, want 1 (alice's Monday has come, bertram's not)", n)
 	}
-	msg := s.dm(t, start, "UALICE", mentoring.KindCheckin)
+	msg := s.noticeDM(t, start, "UALICE", mentoring.KindCheckin)
 	contains(t, "check-in", string(msg.Blocks), actionCheckinMet, actionCheckinNotMet, actionCheckinNotes)
 	contains(t, "check-in", slacktest.RecordText(msg), "How did it go with <@UBERT> this week?", "seen only by you and your partner")
-	if n := s.run(t, utc(30, 9, 45), mentoring.KindCheckin); n != 0 {
+	if n := s.queueDue(t, utc(30, 9, 45), mentoring.KindCheckin); n != 0 {
 		t.Errorf("the same period queued %d more", n)
 	}
-	if n := s.run(t, utc(30, 15, 30), mentoring.KindCheckin); n != 1 {
+	if n := s.queueDue(t, utc(30, 15, 30), mentoring.KindCheckin); n != 1 {
 		t.Errorf("queued %d at New York's Monday 10:30, want bertram's 1", n)
 	}
 	contains(t, "run again", s.say(t, "UADMIN", "/mentor", "run checkins"), "Queued *0* check-ins")
-	// Another scheduler on the same store (a restart) sends nothing more.
-	again := scheduler.New(scheduler.Config{Checkin: spec(t, "0 10 * * MON"), Now: s.clock.now}, s.bot.store)
-	again.SetQueuer(s.bot)
-	if n, err := again.RunOnce(context.Background(), mentoring.KindCheckin); err != nil || n != 0 {
+	// Another programme and scheduler on the same store (a restart) send nothing more.
+	again := mentoring.New(mentoring.Config{
+		Store: s.m.store, Directory: s.m.client, Now: s.clock.now, RespectStatus: true,
+		Calendar: scheduler.NewCalendar(map[mentoring.Kind]cron.Schedule{mentoring.KindCheckin: spec(t, "0 10 * * MON")}),
+	})
+	if n, err := scheduler.New(again, time.Hour, nil).RunOnce(context.Background()); err != nil || n != 0 {
 		t.Errorf("after a restart: queued %d (%v), want 0", n, err)
 	}
 	// Next week is a new period.
-	if n := s.run(t, dec(7, 16, 0), mentoring.KindCheckin); n != 2 {
+	if n := s.queueDue(t, dec(7, 16, 0), mentoring.KindCheckin); n != 2 {
 		t.Errorf("next week queued %d, want 2", n)
 	}
 	contains(t, "non-admin run", s.say(t, "UBERT", "/mentor", "run checkins"), "Only programme admins")
@@ -129,10 +84,10 @@ func TestCheckinsGoOutOncePerPeriodInEachPersonsZone(t *testing.T) {
 }
 
 func TestCheckinButtonsRecordTheAnswerAndUpdateTheMessage(t *testing.T) {
-	s := startScheduled(t)
+	s := startScheduled(t, nil)
 	start := s.seq()
-	s.run(t, utc(30, 9, 30), mentoring.KindCheckin)
-	msg := s.dm(t, start, "UALICE", mentoring.KindCheckin)
+	s.queueDue(t, utc(30, 9, 30), mentoring.KindCheckin)
+	msg := s.noticeDM(t, start, "UALICE", mentoring.KindCheckin)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	click := func(action string) slacktest.Record {
@@ -144,7 +99,7 @@ func TestCheckinButtonsRecordTheAnswerAndUpdateTheMessage(t *testing.T) {
 		return s.record(t, start, "updated check-in", func(r slacktest.Record) bool { return r.Kind == "update" && r.TS == msg.TS })
 	}
 	contains(t, "after We met", slacktest.RecordText(click(actionCheckinMet)), "Your answer: *:white_check_mark: We met*")
-	pairings, _ := s.bot.store.ActivePairings(ctx, "UALICE")
+	pairings := s.activePairings(t, "UALICE")
 	if len(pairings) != 1 || pairings[0].LastMetAt == nil {
 		t.Fatalf("the meeting was not recorded on the pairing: %+v", pairings)
 	}
@@ -153,7 +108,17 @@ func TestCheckinButtonsRecordTheAnswerAndUpdateTheMessage(t *testing.T) {
 	if n := strings.Count(string(updated.Blocks), `_answer"`); n != 1 {
 		t.Errorf("the message has %d answer lines, want 1: %s", n, updated.Blocks)
 	}
-	cis, _ := s.bot.store.CheckinsOf(ctx, pairings[0].ID, "UALICE")
+	checkins := func() []mentoring.Checkin {
+		t.Helper()
+		var cis []mentoring.Checkin
+		s.view(t, func(tx mentoring.Tx) error {
+			var err error
+			cis, err = tx.CheckinsOf(pairings[0].ID, "UALICE")
+			return err
+		})
+		return cis
+	}
+	cis := checkins()
 	if len(cis) != 1 || cis[0].Answer != mentoring.AnswerNotMet {
 		t.Fatalf("check-ins = %+v, want one answered not_met", cis)
 	}
@@ -177,7 +142,7 @@ func TestCheckinButtonsRecordTheAnswerAndUpdateTheMessage(t *testing.T) {
 	s.record(t, start, "notes shown", func(r slacktest.Record) bool {
 		return r.Kind == "update" && r.TS == msg.TS && strings.Contains(slacktest.RecordText(r), "progress 4/5")
 	})
-	cis, _ = s.bot.store.CheckinsOf(ctx, pairings[0].ID, "UALICE")
+	cis = checkins()
 	if cis[0].Progress != 4 || cis[0].Discussed != "career plan <!channel>" || cis[0].Answer != mentoring.AnswerNotMet {
 		t.Errorf("after notes: %+v", cis[0])
 	}
@@ -189,44 +154,44 @@ func TestCheckinButtonsRecordTheAnswerAndUpdateTheMessage(t *testing.T) {
 }
 
 func TestNudgesGoToPairsThatHaveNotMet(t *testing.T) {
-	s := startScheduled(t)
+	s := startScheduled(t, nil)
 	// Wednesday 2 December: paired 8 days ago, under the 14 days: nothing.
-	if n := s.run(t, dec(2, 12, 0), mentoring.KindNudge); n != 0 {
+	if n := s.queueDue(t, dec(2, 12, 0), mentoring.KindNudge); n != 0 {
 		t.Errorf("a fresh pair got %d nudges", n)
 	}
 	// Wednesday 9 December, after both zones' 10:00: 15 days without a meeting.
 	start := s.seq()
-	if n := s.run(t, dec(9, 16, 0), mentoring.KindNudge); n != 2 {
+	if n := s.queueDue(t, dec(9, 16, 0), mentoring.KindNudge); n != 2 {
 		t.Fatalf("queued %d nudges, want one each", n)
 	}
-	contains(t, "nudge", s.dm(t, start, "UBERT", mentoring.KindNudge).Text, "<@UALICE>", "booking 30 minutes")
-	if n := s.run(t, dec(9, 17, 0), mentoring.KindNudge); n != 0 {
+	contains(t, "nudge", s.noticeDM(t, start, "UBERT", mentoring.KindNudge).Text, "<@UALICE>", "booking 30 minutes")
+	if n := s.queueDue(t, dec(9, 17, 0), mentoring.KindNudge); n != 0 {
 		t.Errorf("nudged again in the same period: %d", n)
 	}
 }
 
 func TestRecognitionPromptsOpenTheKudosModal(t *testing.T) {
-	s := startScheduled(t)
+	s := startScheduled(t, nil)
 	start := s.seq()
-	s.run(t, utc(30, 16, 0), mentoring.KindCheckin)
-	msg := s.dm(t, start, "UBERT", mentoring.KindCheckin)
+	s.queueDue(t, utc(30, 16, 0), mentoring.KindCheckin)
+	msg := s.noticeDM(t, start, "UBERT", mentoring.KindCheckin)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := s.srv.BlockAction(ctx, "UBERT", slacktest.BlockActionSpec{ActionID: actionCheckinMet, MessageTS: msg.TS, ChannelID: msg.Channel}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "bertram's answer", func() bool {
-		ps, _ := s.bot.store.ActivePairings(ctx, "UBERT")
+		ps := s.activePairings(t, "UBERT")
 		return len(ps) == 1 && ps[0].LastMetAt != nil
 	})
 	s.say(t, "UBERT", "/mentor", "goal add speak at the meetup")
 	s.say(t, "UBERT", "/mentor", "goal done 1")
 	// Friday 4 December, 15:00 in Berlin: alice is prompted about last week's progress.
 	start = s.seq()
-	if n := s.run(t, dec(4, 14, 30), mentoring.KindRecognition); n != 1 {
+	if n := s.queueDue(t, dec(4, 14, 30), mentoring.KindRecognition); n != 1 {
 		t.Fatalf("queued %d recognition prompts, want alice's", n)
 	}
-	prompt := s.dm(t, start, "UALICE", mentoring.KindRecognition)
+	prompt := s.noticeDM(t, start, "UALICE", mentoring.KindRecognition)
 	contains(t, "prompt", slacktest.RecordText(prompt), "<@UBERT>", "met with you", "finished a goal: speak at the meetup")
 	start = s.seq()
 	if _, err := s.srv.BlockAction(ctx, "UALICE", slacktest.BlockActionSpec{ActionID: actionKudosOpen, MessageTS: prompt.TS, ChannelID: prompt.Channel}); err != nil {
@@ -237,63 +202,69 @@ func TestRecognitionPromptsOpenTheKudosModal(t *testing.T) {
 	})
 	contains(t, "kudos modal", string(modal.View), `"initial_user":"UBERT"`)
 	// Next Friday there is nothing new to recognise: no prompt, and it is recorded.
-	if n := s.run(t, dec(11, 14, 30), mentoring.KindRecognition); n != 0 {
+	if n := s.queueDue(t, dec(11, 14, 30), mentoring.KindRecognition); n != 0 {
 		t.Errorf("queued %d prompts for a quiet week", n)
 	}
 }
 
 func TestAwayAndPausedPeopleAreSkipped(t *testing.T) {
-	s := startScheduled(t)
-	s.srv.AddUser(slacktest.User{ID: "UBERT", Name: "bertram", RealName: "Bertram", TZ: "America/New_York",
-		StatusText: "On vacation", StatusEmoji: ":palm_tree:"})
-	s.bot.profiles = newProfiles(s.bot.api) // forget the cached profile
+	// Bertram's Slack status says he is on vacation. The bot caches profiles for an
+	// hour, so the status is set before it first reads his.
+	s := startScheduled(t, func(h *harness) {
+		h.srv.AddUser(slacktest.User{ID: "UBERT", Name: "bertram", RealName: "Bertram", TZ: "America/New_York",
+			StatusText: "On vacation", StatusEmoji: ":palm_tree:"})
+	})
 	s.say(t, "UALICE", "/mentor", "pause 2026-12-02")
-	if n := s.run(t, utc(30, 16, 0), mentoring.KindCheckin); n != 0 {
+	if n := s.queueDue(t, utc(30, 16, 0), mentoring.KindCheckin); n != 0 {
 		t.Errorf("queued %d check-ins for someone away and someone paused", n)
 	}
 	// Once the pause is over, alice's check-in for the period still goes out, once.
-	if n := s.run(t, dec(2, 12, 0), mentoring.KindCheckin); n != 1 {
+	if n := s.queueDue(t, dec(2, 12, 0), mentoring.KindCheckin); n != 1 {
 		t.Errorf("after the pause: queued %d, want alice's 1", n)
 	}
 }
 
 func TestSchedulerCatchesUpOnceAtStart(t *testing.T) {
-	s := startScheduled(t)
-	// The bot was down over Monday: when the scheduler starts, this week's check-ins go
-	// out at once, once.
+	s := startScheduled(t, nil)
+	// The bot was down over Monday: when it starts again, the scheduler sends this
+	// week's check-ins at once, once.
+	s.stop(t)
 	s.clock.set(dec(1, 12, 0))
 	start := s.seq()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.sched.Run(ctx); close(done) }()
-	s.dm(t, start, "UALICE", mentoring.KindCheckin)
-	s.dm(t, start, "UBERT", mentoring.KindCheckin)
-	cancel()
-	<-done
-	if n := s.run(t, dec(1, 12, 5), mentoring.KindCheckin); n != 0 {
+	s.start(t)
+	s.noticeDM(t, start, "UALICE", mentoring.KindCheckin)
+	s.noticeDM(t, start, "UBERT", mentoring.KindCheckin)
+	if n := s.queueDue(t, dec(1, 12, 5), mentoring.KindCheckin); n != 0 {
 		t.Errorf("queued %d more after the catch-up", n)
+	}
+	var checkins int
+	s.view(t, func(tx mentoring.Tx) error {
+		return tx.ForEachCheckin(func(mentoring.Checkin) error { checkins++; return nil })
+	})
+	if checkins != 2 {
+		t.Errorf("%d check-ins recorded, want 2", checkins)
 	}
 }
 
 // TestAdminRunsTheWholeWeekNow is the sequence an admin trying the bot follows: pair,
 // send check-ins now, the mentee reports a meeting, send recognition now.
 func TestAdminRunsTheWholeWeekNow(t *testing.T) {
-	s := startScheduled(t)
+	s := startScheduled(t, nil)
 	start := s.seq()
 	contains(t, "checkins", s.say(t, "UADMIN", "/mentor", "run checkins"), "Queued *2*")
-	msg := s.dm(t, start, "UBERT", mentoring.KindCheckin)
+	msg := s.noticeDM(t, start, "UBERT", mentoring.KindCheckin)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := s.srv.BlockAction(ctx, "UBERT", slacktest.BlockActionSpec{ActionID: actionCheckinMet, MessageTS: msg.TS, ChannelID: msg.Channel}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the meeting", func() bool {
-		ps, _ := s.bot.store.ActivePairings(ctx, "UBERT")
+		ps := s.activePairings(t, "UBERT")
 		return len(ps) == 1 && ps[0].LastMetAt != nil
 	})
 	start = s.seq()
 	contains(t, "recognition", s.say(t, "UADMIN", "/mentor", "run recognition"), "Queued *1* recognition prompt for")
-	contains(t, "prompt", slacktest.RecordText(s.dm(t, start, "UALICE", mentoring.KindRecognition)), "<@UBERT> met with you")
+	contains(t, "prompt", slacktest.RecordText(s.noticeDM(t, start, "UALICE", mentoring.KindRecognition)), "<@UBERT> met with you")
 	contains(t, "nudges", s.say(t, "UADMIN", "/mentor", "run nudges"), "Queued *0* nudges")
 
 	// Both members see the week's answers on their Home tab.

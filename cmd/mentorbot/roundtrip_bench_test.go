@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"context"
@@ -17,10 +17,10 @@ import (
 const inFlight = 32
 
 // BenchmarkCommandRoundTrip measures a slash command envelope from the fake Slack to
-// the ack that carries its reply, through the real socketmode client over loopback,
-// with inFlight commands outstanding. It reports the median and p99 of the latency the
-// fake observes (write of the envelope to read of the ack); allocations are those of the
-// whole process, fake Slack included.
+// the ack that carries its reply, through the real Main (socketmode client, bot,
+// programme, store file) over loopback, with inFlight commands outstanding. It reports
+// the median and p99 of the latency the fake observes (write of the envelope to read
+// of the ack); allocations are those of the whole process, fake Slack included.
 func BenchmarkCommandRoundTrip(b *testing.B) {
 	b.Run("help", func(b *testing.B) { benchRoundTrip(b, 0, "help") })
 	b.Run("status/participants=10000", func(b *testing.B) { benchRoundTrip(b, 10000, "status") })
@@ -29,7 +29,7 @@ func BenchmarkCommandRoundTrip(b *testing.B) {
 // benchRoundTrip runs text as /mentor with participants people in the store (UALICE,
 // who types the commands, among them).
 func benchRoundTrip(b *testing.B, participants int, text string) {
-	h := startBot(b, func(bot *Bot) { seedParticipants(b, bot.store, participants) })
+	h := startMain(b, options{prepare: func(tb testing.TB, _ *harness, st *store.Store) { seedParticipants(tb, st, participants) }})
 	var (
 		mu  sync.Mutex
 		lat = make([]time.Duration, 0, b.N)
@@ -68,25 +68,32 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 }
 
-// seedParticipants stores n participants with topics, teams and goals; UALICE is one.
+// seedParticipants stores n participants with topics, teams and goals, in one
+// transaction; UALICE is one.
 func seedParticipants(tb testing.TB, st *store.Store, n int) {
-	ctx := context.Background()
 	roles := []mentoring.Role{mentoring.RoleMentor, mentoring.RoleMentee, mentoring.RoleBoth}
-	for i := range n {
-		id := fmt.Sprintf("U%07d", i)
-		if i == 0 {
-			id = "UALICE"
+	now := st.Now()
+	err := st.Update(context.Background(), func(tx mentoring.Tx) error {
+		for i := range n {
+			id := fmt.Sprintf("U%07d", i)
+			if i == 0 {
+				id = "UALICE"
+			}
+			p := &mentoring.Participant{
+				ID: id, Role: roles[i%len(roles)], Capacity: 1 + i%5,
+				Topics:   []string{fmt.Sprint("topic", i%50), fmt.Sprint("topic", (i*7)%50)},
+				Team:     fmt.Sprint("team", i%10),
+				TimeZone: "Europe/Berlin",
+				Goals:    []mentoring.Goal{{Text: "speak at a meetup", CreatedAt: now}, {Text: "ship the migration", CreatedAt: now}},
+				JoinedAt: now,
+			}
+			if err := tx.PutParticipant(p); err != nil {
+				return err
+			}
 		}
-		_, err := st.UpdateParticipant(ctx, id, true, func(p *mentoring.Participant, _ bool) error {
-			p.Role, p.Capacity = roles[i%len(roles)], 1+i%5
-			p.Topics = []string{fmt.Sprint("topic", i%50), fmt.Sprint("topic", (i*7)%50)}
-			p.Team = fmt.Sprint("team", i%10)
-			p.TimeZone = "Europe/Berlin"
-			p.Goals = []mentoring.Goal{{Text: "speak at a meetup"}, {Text: "ship the migration"}}
-			return nil
-		})
-		if err != nil {
-			tb.Fatal(err)
-		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
 }

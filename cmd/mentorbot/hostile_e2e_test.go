@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"fmt"
@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/mentorbot/mentorbot/internal/slacktest"
 )
@@ -37,7 +35,7 @@ var knownMention = regexp.MustCompile(`^<@(UALICE|UBERT|UADMIN|UCHEN)>$`)
 // fragments: every one is acknowledged within Slack's 3 s, the bot keeps serving, and
 // nothing it shows anyone can broadcast or mention anybody but real people.
 func TestRandomHostileCommands(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	rng := rand.New(rand.NewPCG(1, 2)) // fixed: a failure is reproducible
 	users := []string{"UALICE", "UBERT", "UADMIN", "UCHEN"}
 	const n = 300
@@ -53,9 +51,7 @@ func TestRandomHostileCommands(t *testing.T) {
 			t.Errorf("command %d %s %q acked after %v", i, tpl.command, text, ack.Latency)
 		}
 	}
-	if got := promtest.ToFloat64(h.metrics.Panics); got != 0 {
-		t.Errorf("%v handler panics", got)
-	}
+	h.wantMetrics(t, `mentorbot_handler_panics_total 0`)
 	records := h.srv.Records()
 	if len(records) < n/2 {
 		t.Fatalf("only %d records for %d commands", len(records), n)

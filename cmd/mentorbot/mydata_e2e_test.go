@@ -1,41 +1,56 @@
-package bot
+package main
 
 import (
 	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/slacktest"
-	"github.com/mentorbot/mentorbot/store"
 )
 
-func TestParsePause(t *testing.T) {
-	berlin, _ := time.LoadLocation("Europe/Berlin")
+// TestPauseLengths is how `/mentor pause` reads a length, at fixedNow for someone in
+// Berlin: a number of days or weeks from now, or until midnight starting a date in
+// their zone; a date that has passed, over a year, no length or nonsense are refused.
+func TestPauseLengths(t *testing.T) {
+	h := startMain(t, options{})
+	h.say(t, "UALICE", "/mentor", "join mentor go")
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		in      string
 		want    time.Time
+		reply   string // what the reply says
 		wantErr bool
 	}{
-		{in: "2w", want: fixedNow.Add(14 * 24 * time.Hour)},
-		{in: "10d", want: fixedNow.Add(10 * 24 * time.Hour)},
-		{in: "1 week", want: fixedNow.Add(7 * 24 * time.Hour)},
-		{in: "2026-12-31", want: time.Date(2026, 12, 31, 0, 0, 0, 0, berlin)},
-		{in: "2026-11-01", wantErr: true}, // passed
-		{in: "2028-01-01", wantErr: true}, // over a year
-		{in: "0d", wantErr: true},
-		{in: "soon", wantErr: true},
-		{in: "", wantErr: true},
+		{in: "2w", want: fixedNow.Add(14 * 24 * time.Hour), reply: "Paused until Tuesday 8 December 2026"},
+		{in: "10d", want: fixedNow.Add(10 * 24 * time.Hour), reply: "Paused until Friday 4 December 2026"},
+		{in: "1 week", want: fixedNow.Add(7 * 24 * time.Hour), reply: "Paused until Tuesday 1 December 2026"},
+		{in: "2026-12-31", want: time.Date(2026, 12, 31, 0, 0, 0, 0, berlin), reply: "Paused until Thursday 31 December 2026"},
+		{in: "2026-11-01", wantErr: true, reply: "That date has passed"},
+		{in: "2028-01-01", wantErr: true, reply: "up to a year"},
+		{in: "0d", wantErr: true, reply: "/mentor pause 2w"},
+		{in: "soon", wantErr: true, reply: "/mentor pause 2w"},
+		{in: "", wantErr: true, reply: "/mentor pause 2w"},
 	}
 	for _, tt := range tests {
-		got, err := parsePause(tt.in, fixedNow, berlin)
-		if (err != nil) != tt.wantErr || (err == nil && !got.Equal(tt.want)) {
-			t.Errorf("parsePause(%q) = %v, %v; want %v (error %v)", tt.in, got, err, tt.want, tt.wantErr)
+		// Each case starts unpaused, so a refusal can be seen to change nothing.
+		h.say(t, "UALICE", "/mentor", "resume")
+		contains(t, "pause "+tt.in, h.say(t, "UALICE", "/mentor", "pause "+tt.in), tt.reply)
+		got := h.participant(t, "UALICE").PausedUntil
+		switch {
+		case tt.wantErr && got != nil:
+			t.Errorf("pause %q: paused until %v, want refused", tt.in, got)
+		case !tt.wantErr && (got == nil || !got.Equal(tt.want)):
+			t.Errorf("pause %q: paused until %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }
 
 func TestPauseResumeAndMyData(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	h.say(t, "UBERT", "/mentor", "goal add ship it")
@@ -60,7 +75,7 @@ func TestPauseResumeAndMyData(t *testing.T) {
 	if file.Channel != h.srv.DMChannelID("UBERT") {
 		t.Errorf("the file went to %s, not bertram's DM", file.Channel)
 	}
-	var got store.PersonalData
+	var got mentoring.PersonalData
 	if err := json.Unmarshal(file.File.Content, &got); err != nil {
 		t.Fatalf("mydata file is not JSON: %v\n%s", err, file.File.Content)
 	}

@@ -12,19 +12,46 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/robfig/cron/v3"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 
+	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/ops"
 	"github.com/mentorbot/mentorbot/internal/slacktest"
+	"github.com/mentorbot/mentorbot/scheduler"
 	"github.com/mentorbot/mentorbot/store"
 )
+
+// These tests are about the bot's envelope loop (deduplication, panics, the ack
+// budget), with test handlers routed in. The wiring as a whole is tested end to end in
+// cmd/mentorbot.
 
 // slackDeadline is Slack's limit for acknowledging an envelope.
 const slackDeadline = 3 * time.Second
 
-// harness is a real Bot, with a real store file, connected over Socket Mode to the
-// test double of Slack.
+// newProgramme is the core over st, asking Slack through client, with the SPEC's
+// default schedules and UADMIN as the admin.
+func newProgramme(tb testing.TB, st *store.Store, client *Client) *mentoring.Programme {
+	tb.Helper()
+	schedules := map[mentoring.Kind]cron.Schedule{}
+	for kind, spec := range map[mentoring.Kind]string{
+		mentoring.KindCheckin: "0 10 * * MON", mentoring.KindNudge: "0 10 * * WED", mentoring.KindRecognition: "0 15 * * FRI",
+	} {
+		s, err := cron.ParseStandard(spec)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		schedules[kind] = s
+	}
+	return mentoring.New(mentoring.Config{
+		Store: st, Directory: client, Calendar: scheduler.NewCalendar(schedules),
+		Admins: []string{"UADMIN"}, NudgeAfter: 336 * time.Hour,
+	})
+}
+
+// harness is a Bot over a real store file, connected over Socket Mode to the fake
+// Slack.
 type harness struct {
 	srv     *slacktest.Server
 	bot     *Bot
@@ -39,13 +66,11 @@ func startBot(t testing.TB, routes func(b *Bot)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(srv.Close)
 	for _, u := range []slacktest.User{
 		{ID: "UALICE", Name: "alice", RealName: "Alice", TZ: "Europe/Berlin"},
 		{ID: "UBERT", Name: "bertram", RealName: "Bertram", TZ: "America/New_York"},
 		{ID: "UADMIN", Name: "ada", RealName: "Ada Admin", TZ: "UTC"},
-		{ID: "UCHEN", Name: "chen", RealName: "Chen", TZ: ""},
-		{ID: "UROBOT", Name: "robot", RealName: "Robot", IsBot: true},
-		{ID: "UGONE", Name: "gone", RealName: "Gone", Deleted: true},
 	} {
 		srv.AddUser(u)
 	}
@@ -54,12 +79,14 @@ func startBot(t testing.TB, routes func(b *Bot)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { st.Close() })
 	m := ops.NewMetrics()
-	b := New(Config{
-		BotToken: "xoxb-test-token", AppToken: "xapp-test-token", APIURL: srv.APIURL(),
-		Admins: []string{"UADMIN"}, Metrics: m, PingInterval: 2 * time.Second,
-		Logger: slog.New(slog.DiscardHandler),
-	}, st)
+	log := slog.New(slog.DiscardHandler)
+	client := NewClient(ClientConfig{
+		BotToken: slacktest.DefaultBotToken, AppToken: slacktest.DefaultAppToken, APIURL: srv.APIURL(),
+		Metrics: m, Logger: log,
+	})
+	b := New(Config{Logger: log, Metrics: m, PingInterval: 2 * time.Second}, client, newProgramme(t, st, client))
 	if routes != nil {
 		routes(b)
 	}
@@ -71,8 +98,6 @@ func startBot(t testing.TB, routes func(b *Bot)) *harness {
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
-		st.Close()
-		srv.Close()
 	})
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
@@ -110,6 +135,17 @@ func replyOf(t testing.TB, ack slacktest.Ack) *slack.Msg {
 	return &msg
 }
 
+// replyText is every text a reply shows.
+func replyText(msg *slack.Msg) string {
+	parts := []string{msg.Text}
+	for _, blk := range msg.Blocks.BlockSet {
+		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
+			parts = append(parts, s.Text.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -118,92 +154,6 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-func TestHelpListsCommands(t *testing.T) {
-	h := startBot(t, nil)
-	tests := []struct {
-		name, user, text string
-		want, notWant    []string
-	}{
-		{"help", "UALICE", "help", []string{"/mentor join", "/mentor goal add", "/mentor forget", "/kudos @user"}, []string{"/mentor pair"}},
-		{"empty text is help", "UALICE", "", []string{"/mentor status"}, []string{"/mentor stats"}},
-		{"admin sees admin commands", "UADMIN", "HELP", []string{"/mentor pair", "/mentor stats", "/mentor run checkins"}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ack := h.command(t, tt.user, "/mentor", tt.text)
-			msg := replyOf(t, ack)
-			checkReply(t, tt.text, msg)
-			all := replyText(msg)
-			for _, w := range tt.want {
-				if !strings.Contains(all, w) {
-					t.Errorf("help lacks %q", w)
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(all, w) {
-					t.Errorf("help for a non-admin shows %q", w)
-				}
-			}
-		})
-	}
-	// Slack shows the ack payload to the person as an ephemeral message.
-	ctx, cancel := context.WithTimeout(context.Background(), slackDeadline)
-	defer cancel()
-	if _, err := h.srv.WaitRecord(ctx, func(r slacktest.Record) bool {
-		return r.Kind == "ephemeral" && r.User == "UALICE" && strings.Contains(slacktest.RecordText(r), "/mentor join")
-	}); err != nil {
-		t.Errorf("no ephemeral help shown to the person: %v", err)
-	}
-	if got := testutil.ToFloat64(h.metrics.Commands.WithLabelValues("/mentor help", "ok")); got != 3 {
-		t.Errorf("commands_total{/mentor help,ok} = %v, want 3", got)
-	}
-}
-
-func TestUnknownSubcommandSaysHowToWriteIt(t *testing.T) {
-	h := startBot(t, nil)
-	msg := replyOf(t, h.command(t, "UALICE", "/mentor", "frobnicate now"))
-	all := replyText(msg)
-	for _, w := range []string{"frobnicate", "/mentor help"} {
-		if !strings.Contains(all, w) {
-			t.Errorf("reply %q lacks %q", all, w)
-		}
-	}
-	if got := testutil.ToFloat64(h.metrics.Commands.WithLabelValues("/mentor unknown", "invalid")); got != 1 {
-		t.Errorf("commands_total{/mentor unknown,invalid} = %v, want 1", got)
-	}
-}
-
-func TestHostileTextIsAnsweredEscaped(t *testing.T) {
-	h := startBot(t, nil)
-	inputs := []string{
-		"<!channel>",
-		"<!here> <!everyone>",
-		"<!subteam^S0123|@engineering> hi",
-		"<@UBERT|bertram> <@UADMIN>",
-		"@channel @here",
-		strings.Repeat("x", 4000),
-		strings.Repeat("<!channel>", 400),
-		"\x00\x01\x02\x1b[2J\x7f",
-		"\xff\xfe\xc3\x28 invalid",
-		"`*_~> ```code``` <https://evil.example|click>",
-		"\u202e\u200bhidden",
-	}
-	for _, in := range inputs {
-		for _, text := range []string{in, "goal " + in} {
-			ack := h.command(t, "UALICE", "/mentor", text)
-			if ack.Latency >= slackDeadline {
-				t.Errorf("%q acked after %v", text, ack.Latency)
-			}
-			checkReply(t, text, replyOf(t, ack))
-		}
-	}
-	for _, r := range h.srv.Records() {
-		if m := slacktest.LiveMentions(slacktest.RecordText(r)); len(m) > 0 {
-			t.Errorf("record %d (%s to %s) has live mentions %v", r.Seq, r.Kind, r.User, m)
-		}
 	}
 }
 
@@ -303,65 +253,5 @@ func TestSlowHandlerRepliesThroughResponseURL(t *testing.T) {
 	}
 	if r.Via != "response_url" || r.Kind != "ephemeral" || r.User != "UALICE" {
 		t.Errorf("late reply went %s/%s to %s, want an ephemeral through response_url to UALICE", r.Via, r.Kind, r.User)
-	}
-}
-
-func TestReconnects(t *testing.T) {
-	tests := []struct {
-		name string
-		cut  func(srv *slacktest.Server) error
-	}{
-		{"refresh_requested", func(srv *slacktest.Server) error { return srv.Disconnect("refresh_requested") }},
-		{"warning", func(srv *slacktest.Server) error { return srv.Disconnect("warning") }},
-		{"tcp drop", func(srv *slacktest.Server) error { return srv.DropConnection() }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := startBot(t, nil)
-			// Hold the reconnect back for a moment so readiness can be seen to drop.
-			h.srv.FailNext("apps.connections.open", 1, "internal_error")
-			if err := tt.cut(h.srv); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "readiness to drop", func() bool { return !h.bot.Connected() })
-			waitFor(t, "a second connection", func() bool { return h.srv.Connections() >= 2 })
-			waitFor(t, "readiness to return", h.bot.Connected)
-			if all := replyText(replyOf(t, h.command(t, "UALICE", "/mentor", "help"))); !strings.Contains(all, "/mentor join") {
-				t.Errorf("help after reconnect = %q", all)
-			}
-			if got := testutil.ToFloat64(h.metrics.Reconnects); got != 1 {
-				t.Errorf("socket_reconnects_total = %v, want 1", got)
-			}
-		})
-	}
-}
-
-// replyText is every text a reply shows.
-func replyText(msg *slack.Msg) string {
-	parts := []string{msg.Text}
-	for _, blk := range msg.Blocks.BlockSet {
-		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
-			parts = append(parts, s.Text.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
-
-func TestRateLimitedCallIsRetriedAfterRetryAfterAndCounted(t *testing.T) {
-	h := startBot(t, nil)
-	h.srv.RateLimit("auth.test", 1, time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	start := time.Now()
-	if err := h.bot.CheckAuth(ctx); err != nil {
-		t.Fatalf("CheckAuth after a 429: %v", err)
-	}
-	if d := time.Since(start); d < time.Second {
-		t.Errorf("retried after %v, before Retry-After (1 s)", d)
-	}
-	for outcome, want := range map[string]float64{"rate_limited": 1, "ok": 1} {
-		if got := testutil.ToFloat64(h.metrics.APICalls.WithLabelValues("auth.test", outcome)); got != want {
-			t.Errorf("slack_api_calls_total{auth.test,%s} = %v, want %v", outcome, got, want)
-		}
 	}
 }

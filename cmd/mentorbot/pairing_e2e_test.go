@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"bytes"
@@ -9,11 +9,10 @@ import (
 	"testing"
 	"time"
 
-	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/slack-go/slack"
 
+	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/slacktest"
-	"github.com/mentorbot/mentorbot/store"
 )
 
 // isIntro matches the intro of a pair in their group DM.
@@ -24,16 +23,8 @@ func isIntro(mentee, mentor string) func(r slacktest.Record) bool {
 	}
 }
 
-// dmTo matches a DM to user whose text contains want.
-func (h *harness) dmTo(user, want string) func(r slacktest.Record) bool {
-	ch := h.srv.DMChannelID(user)
-	return func(r slacktest.Record) bool {
-		return r.Kind == "message" && r.Channel == ch && strings.Contains(r.Text, want)
-	}
-}
-
 func TestPairRoundIntroducesTheObviousPair(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go, rust")
 	h.say(t, "UALICE", "/mentor", "team Platform")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
@@ -45,8 +36,8 @@ func TestPairRoundIntroducesTheObviousPair(t *testing.T) {
 	contains(t, "intro", slacktest.RecordText(intro), "share go", "different teams", "Payments and Platform",
 		"lead a design review", "line up with their team's and the organisation's goals")
 	var meta slack.SlackMetadata
-	if err := json.Unmarshal(intro.Metadata, &meta); err != nil || meta.EventType != kindIntro || meta.EventPayload[metadataID] == nil {
-		t.Errorf("intro metadata = %s (%v), want event_type %s with the send's id", intro.Metadata, err, kindIntro)
+	if err := json.Unmarshal(intro.Metadata, &meta); err != nil || meta.EventType != string(mentoring.KindIntro) || meta.EventPayload[metadataID] == nil {
+		t.Errorf("intro metadata = %s (%v), want event_type %s with the notice's id", intro.Metadata, err, mentoring.KindIntro)
 	}
 	contains(t, "mentee status", h.say(t, "UBERT", "/mentor", "status"), "<@UALICE> (your mentor, since 24 November)")
 	contains(t, "mentor status", h.say(t, "UALICE", "/mentor", "status"), "<@UBERT> (your mentee")
@@ -57,7 +48,7 @@ func TestPairRoundIntroducesTheObviousPair(t *testing.T) {
 }
 
 func TestManagerIsNeverTheMentorAndTheMenteeIsToldWhy(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor rust")
 	h.say(t, "UADMIN", "/mentor", "join mentor go")
 	h.say(t, "UCHEN", "/mentor", "join mentee rust")
@@ -66,31 +57,30 @@ func TestManagerIsNeverTheMentorAndTheMenteeIsToldWhy(t *testing.T) {
 	contains(t, "summary", h.say(t, "UADMIN", "/mentor", "pair"), "*0* new pairs", "*1* unmatched")
 	dm := h.record(t, start, "unmatched DM", h.dmTo("UCHEN", "No mentor for you"))
 	contains(t, "unmatched DM", dm.Text, "manager", "next round")
-	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UCHEN"); len(ps) != 0 {
+	if ps := h.activePairings(t, "UCHEN"); len(ps) != 0 {
 		t.Errorf("chen paired with %v", ps)
 	}
 }
 
 func TestCapacityOneIsRespected(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UALICE", "/mentor", "capacity 1")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	h.say(t, "UCHEN", "/mentor", "join mentee go")
 	contains(t, "summary", h.say(t, "UADMIN", "/mentor", "pair"), "*1* new pair", "*1* unmatched")
-	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UALICE"); len(ps) != 1 {
+	if ps := h.activePairings(t, "UALICE"); len(ps) != 1 {
 		t.Errorf("alice has %d mentees with capacity 1", len(ps))
 	}
 }
 
 func TestRepeatRoundPrefersNewPartners(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UADMIN", "/mentor", "join mentor go")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	h.say(t, "UADMIN", "/mentor", "pair")
-	ctx := context.Background()
-	first, _ := h.bot.store.ActivePairings(ctx, "UBERT")
+	first := h.activePairings(t, "UBERT")
 	if len(first) != 1 {
 		t.Fatalf("first round: %v", first)
 	}
@@ -98,25 +88,33 @@ func TestRepeatRoundPrefersNewPartners(t *testing.T) {
 	h.say(t, "UBERT", "/mentor", "leave")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	h.say(t, "UADMIN", "/mentor", "pair")
-	second, _ := h.bot.store.ActivePairings(ctx, "UBERT")
+	second := h.activePairings(t, "UBERT")
 	if len(second) != 1 || second[0].MentorID == first[0].MentorID {
 		t.Errorf("second round paired bertram with %v again; first was %s", second, first[0].MentorID)
 	}
 }
 
 func TestPreviewChangesNothingAndMessagesNobody(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	before := h.srv.Calls("chat.postMessage")
 	contains(t, "preview", h.say(t, "UADMIN", "/mentor", "pair preview"), "Preview", "nothing was stored", "*1* new pair",
 		"<@UALICE> mentors <@UBERT>: share go")
-	all, err := h.bot.store.Pairings(context.Background())
-	if err != nil || len(all) != 0 {
-		t.Errorf("preview stored pairings %v (%v)", all, err)
+	var all []mentoring.Pairing
+	h.view(t, func(tx mentoring.Tx) error {
+		var err error
+		all, err = tx.Pairings()
+		return err
+	})
+	if len(all) != 0 {
+		t.Errorf("preview stored pairings %v", all)
+	}
+	if q := h.queued(t); len(q) != 0 {
+		t.Errorf("preview queued notices %+v", q)
 	}
 	// Let anything the preview might have queued go out, then check nothing did.
-	h.bot.wakeSender()
+	h.m.delivery.Wake()
 	contains(t, "help", h.say(t, "UADMIN", "/mentor", "help"), "/mentor pair")
 	if after := h.srv.Calls("chat.postMessage"); len(after) != len(before) {
 		t.Errorf("preview sent %d messages", len(after)-len(before))
@@ -125,7 +123,7 @@ func TestPreviewChangesNothingAndMessagesNobody(t *testing.T) {
 }
 
 func TestLeaveAndRematchTellThePartner(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	h.say(t, "UCHEN", "/mentor", "join mentee go")
@@ -139,26 +137,29 @@ func TestLeaveAndRematchTellThePartner(t *testing.T) {
 	start = h.seq()
 	contains(t, "leave", h.say(t, "UALICE", "/mentor", "leave"), "left the mentoring programme")
 	h.record(t, start, "leave notice", h.dmTo("UCHEN", "<@UALICE> has left the mentoring programme"))
-	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UCHEN"); len(ps) != 0 {
+	if ps := h.activePairings(t, "UCHEN"); len(ps) != 0 {
 		t.Errorf("chen still paired after alice left: %v", ps)
 	}
 	// Rematched pairs are never made again.
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UADMIN", "/mentor", "pair")
-	if ps, _ := h.bot.store.ActivePairings(context.Background(), "UBERT"); len(ps) != 0 {
+	if ps := h.activePairings(t, "UBERT"); len(ps) != 0 {
 		t.Errorf("bertram paired again with %v after a rematch", ps)
 	}
 }
 
 func TestForgetErasesFromDisk(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	const goal = "become-staff-engineer-by-summer"
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	h.say(t, "UBERT", "/mentor", "goal add "+goal)
 	h.say(t, "UALICE", "/kudos", "<@UBERT> kudos-for-bertram")
 	h.say(t, "UADMIN", "/mentor", "pair")
-	path := h.bot.store.Path()
+	path := h.m.store.Path()
+	if path != h.db {
+		t.Fatalf("Main's store is %s, not MENTORBOT_DB_PATH %s", path, h.db)
+	}
 	if raw, _ := os.ReadFile(path); !bytes.Contains(raw, []byte("UBERT")) {
 		t.Fatal("UBERT is not in the file before forget: the test would prove nothing")
 	}
@@ -192,88 +193,4 @@ func TestForgetErasesFromDisk(t *testing.T) {
 	contains(t, "mentor after forget", h.say(t, "UALICE", "/mentor", "status"), "*Partners:* none yet")
 	// Joining again starts fresh.
 	contains(t, "rejoin", h.say(t, "UBERT", "/mentor", "join mentee go"), "Welcome")
-}
-
-func TestQueuedMessagesSurviveARestartAndAreNotSentTwice(t *testing.T) {
-	// Before the bot starts, the outbox holds what a crashed bot left: a message never
-	// tried, one tried and delivered (Slack has it), one tried and lost.
-	var ids []uint64
-	h := startBot(t, func(b *Bot) {
-		ctx := context.Background()
-		msgs := []store.Outgoing{
-			outgoing(kindIntro, "never tried", "UALICE"),
-			outgoing(kindIntro, "delivered before the crash", "UALICE"),
-			outgoing(kindIntro, "lost in the crash", "UALICE"),
-		}
-		if err := b.store.Enqueue(ctx, msgs...); err != nil {
-			t.Fatal(err)
-		}
-		due, _ := b.store.Due(ctx, 10)
-		for _, o := range due {
-			ids = append(ids, o.ID)
-			if o.ID != due[0].ID {
-				if _, _, err := b.store.StartSend(ctx, o.ID); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		// The delivered one is in Slack, tagged with its id, as the bot would have sent it.
-		if err := b.post(ctx, "UALICE", due[1]); err != nil {
-			t.Fatal(err)
-		}
-	})
-	waitFor(t, "the outbox to drain", func() bool {
-		due, _ := h.bot.store.Due(context.Background(), 10)
-		return len(due) == 0
-	})
-	counts := map[string]int{}
-	for _, r := range h.srv.Records() {
-		if r.Kind == "message" {
-			counts[r.Text]++
-		}
-	}
-	for text, want := range map[string]int{"never tried": 1, "delivered before the crash": 1, "lost in the crash": 1} {
-		if counts[text] != want {
-			t.Errorf("%q delivered %d times, want %d", text, counts[text], want)
-		}
-	}
-	if len(ids) != 3 {
-		t.Fatalf("queued %d", len(ids))
-	}
-}
-
-func TestIntroFallsBackToADMToEachWithoutAGroupDM(t *testing.T) {
-	h := startMembers(t)
-	h.say(t, "UALICE", "/mentor", "join mentor go")
-	h.say(t, "UBERT", "/mentor", "join mentee go")
-	h.srv.FailNext("conversations.open", 1, "method_not_supported_for_channel_type")
-	start := h.seq()
-	h.say(t, "UADMIN", "/mentor", "pair")
-	for _, u := range []string{"UBERT", "UALICE"} {
-		h.record(t, start, "intro DM to "+u, h.dmTo(u, "<@UBERT>, meet <@UALICE>"))
-	}
-}
-
-func TestSenderWaitsOutRateLimitsAndSkipsTheUndeliverable(t *testing.T) {
-	h := startMembers(t)
-	// Two 429s (Retry-After 1 s): the message waits and goes out, never dropped.
-	h.srv.RateLimit("chat.postMessage", 2, time.Second)
-	start := h.seq()
-	if err := h.bot.store.Enqueue(context.Background(),
-		outgoing(kindIntro, "for a deactivated account", "UGONE"),
-		outgoing(kindIntro, "for alice", "UALICE")); err != nil {
-		t.Fatal(err)
-	}
-	h.bot.wakeSender()
-	h.record(t, start, "alice's message", h.dmTo("UALICE", "for alice"))
-	waitFor(t, "the outbox to empty", func() bool {
-		due, _ := h.bot.store.Due(context.Background(), 10)
-		return len(due) == 0
-	})
-	if got := promtest.ToFloat64(h.metrics.Sends.WithLabelValues(kindIntro, "failed")); got != 1 {
-		t.Errorf("messages_total{failed} = %v, want 1 (the deactivated account)", got)
-	}
-	if got := promtest.ToFloat64(h.metrics.APICalls.WithLabelValues("chat.postMessage", "rate_limited")); got != 2 {
-		t.Errorf("slack_api_calls_total{chat.postMessage,rate_limited} = %v, want 2", got)
-	}
 }

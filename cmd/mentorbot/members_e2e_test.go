@@ -1,4 +1,4 @@
-package bot
+package main
 
 import (
 	"context"
@@ -11,55 +11,8 @@ import (
 	"github.com/mentorbot/mentorbot/internal/slacktest"
 )
 
-// fixedNow is the clock of the member tests: Tuesday 24 November 2026, 12:00 UTC.
-var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-
-// startMembers is startBot with a fixed clock and kudos posted where typed.
-func startMembers(t *testing.T) *harness {
-	t.Helper()
-	return startBot(t, func(b *Bot) { b.cfg.Now = func() time.Time { return fixedNow } })
-}
-
-// say sends a slash command and returns the text of its ephemeral reply.
-func (h *harness) say(t *testing.T, user, command, text string) string {
-	t.Helper()
-	return replyText(replyOf(t, h.command(t, user, command, text)))
-}
-
-func (h *harness) participant(t *testing.T, id string) *mentoring.Participant {
-	t.Helper()
-	p, err := h.bot.store.Participant(context.Background(), id)
-	if err != nil {
-		t.Fatalf("participant %s: %v", id, err)
-	}
-	return p
-}
-
-// record waits for a record after seq that matches.
-func (h *harness) record(t *testing.T, after int, what string, match func(r slacktest.Record) bool) slacktest.Record {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	r, err := h.srv.WaitRecordAfter(ctx, after, match)
-	if err != nil {
-		t.Fatalf("no %s: %v", what, err)
-	}
-	return r
-}
-
-func (h *harness) seq() int { return len(h.srv.Records()) }
-
-func contains(t *testing.T, what, got string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("%s lacks %q:\n%s", what, w, got)
-		}
-	}
-}
-
 func TestJoinDirectly(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	contains(t, "welcome", h.say(t, "UALICE", "/mentor", "join mentee Go,  Public   Speaking, go"),
 		"Welcome", "mentee", "go, public speaking")
 	p := h.participant(t, "UALICE")
@@ -72,15 +25,15 @@ func TestJoinDirectly(t *testing.T) {
 	if p := h.participant(t, "UALICE"); !slices.Equal(p.Topics, []string{"rust"}) {
 		t.Errorf("joining without topics dropped them: %v", p.Topics)
 	}
-	// A person with no time zone in Slack gets the default.
+	// A person with no time zone in Slack gets the default (MENTORBOT_TIMEZONE, UTC).
 	h.say(t, "UCHEN", "/mentor", "join mentor go")
-	if p := h.participant(t, "UCHEN"); p.TimeZone != "" || h.bot.location(p) != time.UTC {
-		t.Errorf("no-zone person: zone %q, location %v", p.TimeZone, h.bot.location(p))
+	if p := h.participant(t, "UCHEN"); p.TimeZone != "" || h.m.prog.Location(p) != time.UTC {
+		t.Errorf("no-zone person: zone %q, location %v", p.TimeZone, h.m.prog.Location(p))
 	}
 }
 
 func TestJoinRefusals(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	tests := []struct {
 		user, text string
 		want       []string
@@ -94,21 +47,26 @@ func TestJoinRefusals(t *testing.T) {
 	for _, tt := range tests {
 		contains(t, tt.text, h.say(t, tt.user, "/mentor", tt.text), tt.want...)
 	}
-	all, err := h.bot.store.Participants(context.Background())
-	if err != nil || len(all) != 0 {
-		t.Errorf("refused joins stored %d participants (%v)", len(all), err)
+	var all []mentoring.Participant
+	h.view(t, func(tx mentoring.Tx) error {
+		var err error
+		all, err = tx.Participants()
+		return err
+	})
+	if len(all) != 0 {
+		t.Errorf("refused joins stored %d participants", len(all))
 	}
 }
 
 func TestNotJoinedIsToldHowToJoin(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	for _, text := range []string{"status", "goals", "goal add learn go", "goal done 1", "capacity 3", "team X", "manager <@UBERT|bertram>", "leave"} {
 		contains(t, text, h.say(t, "UALICE", "/mentor", text), "/mentor join")
 	}
 }
 
 func TestProfileCommands(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	tests := []struct {
@@ -158,7 +116,7 @@ func TestProfileCommands(t *testing.T) {
 }
 
 func TestKudos(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.srv.AddChannel("CSECRET", "secret", false)
 	start := h.seq()
 	// As Slack sends it: a typed <3 arrives as &lt;3, a typed @channel as <!channel>.
@@ -174,8 +132,9 @@ func TestKudos(t *testing.T) {
 		{"<@UALICE|alice> me me me", "not yourself"},
 		{"<@UROBOT|robot> beep", "is a bot"},
 		{"<@UGONE|gone> miss you", "deactivated"},
-		{"<@UBERT|bertram>", "add a message"},
-		{"<@UBERT|bertram>    ", "add a message"},
+		// The programme's messages are whole sentences now: "Add a message, e.g. …".
+		{"<@UBERT|bertram>", "Add a message"},
+		{"<@UBERT|bertram>    ", "Add a message"},
 		{"thanks everyone", "@mention"},
 		{"", "@mention"},
 		{"<@UBERT|bertram> " + strings.Repeat("k", 1001), "at most 1000"},
@@ -191,14 +150,19 @@ func TestKudos(t *testing.T) {
 		t.Fatal(err)
 	}
 	contains(t, "not in channel", replyText(replyOf(t, ack)), "not_in_channel", "/invite @mentorbot", "MENTORBOT_KUDOS_CHANNEL")
-	got, err := h.bot.store.KudosFor(context.Background(), "UBERT", 10)
-	if err != nil || len(got) != 1 || got[0].Message != "great review <3 @channel" || got[0].FromID != "UALICE" {
-		t.Errorf("recorded kudos = %+v, %v; want only the first", got, err)
+	var got []mentoring.Kudos
+	h.view(t, func(tx mentoring.Tx) error {
+		var err error
+		got, err = tx.KudosFor("UBERT", 10)
+		return err
+	})
+	if len(got) != 1 || got[0].Message != "great review <3 @channel" || got[0].FromID != "UALICE" {
+		t.Errorf("recorded kudos = %+v; want only the first", got)
 	}
 }
 
 func TestKudosGoToTheKudosChannel(t *testing.T) {
-	h := startBot(t, func(b *Bot) { b.cfg.KudosChannel = "CKUDOS" })
+	h := startMain(t, options{env: map[string]string{"MENTORBOT_KUDOS_CHANNEL": "CKUDOS"}})
 	h.srv.AddChannel("CKUDOS", "kudos", true)
 	start := h.seq()
 	contains(t, "kudos", h.say(t, "UALICE", "/kudos", "<@UBERT> thanks"), "<#CKUDOS>")
@@ -206,7 +170,7 @@ func TestKudosGoToTheKudosChannel(t *testing.T) {
 }
 
 func TestKudosModalFromHome(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	start := h.seq()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -251,7 +215,7 @@ func TestKudosModalFromHome(t *testing.T) {
 }
 
 func TestJoinModal(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	start := h.seq()
 	contains(t, "join reply", replyText(replyOf(t, h.command(t, "UALICE", "/mentor", "join"))), "opened the join form")
 	modal := h.record(t, start, "join modal", func(r slacktest.Record) bool {
@@ -281,7 +245,7 @@ func TestJoinModal(t *testing.T) {
 	if errs.Errors[inputTopics] == "" || !strings.Contains(errs.Errors[inputManager], "own manager") {
 		t.Errorf("errors = %v, want topics and manager", errs.Errors)
 	}
-	if _, err := h.bot.store.Participant(ctx, "UALICE"); mentoring.ErrorCode(err) != mentoring.ENOTFOUND {
+	if err := h.m.store.View(ctx, func(tx mentoring.Tx) error { _, err := tx.Participant("UALICE"); return err }); mentoring.ErrorCode(err) != mentoring.ENOTFOUND {
 		t.Errorf("an invalid form stored the person: %v", err)
 	}
 	start = h.seq()
@@ -307,7 +271,7 @@ func TestJoinModal(t *testing.T) {
 }
 
 func TestStatsIsForAdminsAndAggregate(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	h.say(t, "UALICE", "/mentor", "join mentor go")
 	h.say(t, "UBERT", "/mentor", "join mentee go")
 	h.say(t, "UBERT", "/mentor", "goal add secret plan to take over")
@@ -324,7 +288,7 @@ func TestStatsIsForAdminsAndAggregate(t *testing.T) {
 }
 
 func TestAppHome(t *testing.T) {
-	h := startMembers(t)
+	h := startMain(t, options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	open := func(user string) slacktest.Record {
@@ -397,10 +361,4 @@ func TestAppHome(t *testing.T) {
 
 	// An admin's home also shows the programme figures.
 	contains(t, "admin home", slacktest.RecordText(open("UADMIN")), "Programme figures", "hidden: fewer than 5")
-}
-
-// sameSet reports whether a and b hold the same strings, ignoring order and repeats.
-func sameSet(a, b []string) bool {
-	set := func(s []string) []string { s = slices.Clone(s); slices.Sort(s); return slices.Compact(s) }
-	return slices.Equal(set(a), set(b))
 }

@@ -1,0 +1,113 @@
+package mentoring
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// Notice is a message the programme queues for people: what happened and the facts
+// the words need, not the words. It is rendered when it is sent, so a wording change
+// reaches notices already queued and an erasure can redact the ones that name the
+// person (see Redact). It is stored in the same transaction as the change it tells
+// about, so a crash loses none.
+type Notice struct {
+	ID   uint64 `json:"id"`
+	Kind Kind   `json:"kind"`
+	// To are the recipients: one gets a DM, several a group DM.
+	To []string `json:"to"`
+	// Period is the period key of a scheduled notice.
+	Period string `json:"period,omitempty"`
+	// About are the pairings the notice is about, as its reader sees them: each
+	// pairing of a check-in, the stale ones of a nudge, those whose mentee did
+	// something this period for recognition, the one that ended.
+	About []About `json:"about,omitempty"`
+	// Intro is the new pair of a KindIntro notice.
+	Intro *Intro `json:"intro,omitempty"`
+	// Unmatched says why a KindUnmatched notice's reader was not paired.
+	Unmatched *Unmatched `json:"unmatched,omitempty"`
+
+	// Payload is a message queued by a mentorbot from before notices, already rendered
+	// for Slack: it is sent as it is, and dropped by an erasure that it mentions.
+	Payload json.RawMessage `json:"payload,omitempty"`
+
+	// Attempts counts sends started. A send started but not confirmed may have reached
+	// Slack, so delivery looks for it in the conversation's history before trying again.
+	Attempts  int       `json:"attempts,omitempty"`
+	NotBefore time.Time `json:"not_before,omitzero"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// About is one pairing as the reader of a notice sees it.
+type About struct {
+	PairingID uint64 `json:"pairing_id,omitempty"`
+	// PartnerID is the reader's partner; "" once they were erased.
+	PartnerID string `json:"partner_id,omitempty"`
+	// PartnerMentors says the partner is the reader's mentor.
+	PartnerMentors bool `json:"partner_mentors,omitempty"`
+	// EndReason says why the pairing ended (KindPairingEnded): EndLeft, EndRematch,
+	// EndForgotten.
+	EndReason string `json:"end_reason,omitempty"`
+	// Did is what the mentee did this period (KindRecognition).
+	Did *Achievements `json:"did,omitempty"`
+}
+
+// Achievements are what a mentee did in a period, for a recognition prompt.
+type Achievements struct {
+	Met       bool     `json:"met,omitempty"`
+	Progress  int      `json:"progress,omitempty"`
+	GoalsDone []string `json:"goals_done,omitempty"`
+}
+
+// Any reports whether there is anything to recognise.
+func (a Achievements) Any() bool { return a.Met || a.Progress > 0 || len(a.GoalsDone) > 0 }
+
+// Intro is a new pair and what their introduction says about them.
+type Intro struct {
+	PairingID  uint64   `json:"pairing_id"`
+	MentorID   string   `json:"mentor_id"`
+	MenteeID   string   `json:"mentee_id"`
+	Reasons    Reasons  `json:"reasons"`
+	MentorTeam string   `json:"mentor_team,omitempty"`
+	MenteeTeam string   `json:"mentee_team,omitempty"`
+	Goals      []string `json:"goals,omitempty"` // the mentee's open goals
+}
+
+// Unmatched is why a mentee was not paired in a round.
+type Unmatched struct {
+	// Role is the reader's role, so advice keeps it ("join both", not "join mentee").
+	Role   Role   `json:"role"`
+	Cause  string `json:"cause"`
+	Reason string `json:"reason"`
+}
+
+// Redact makes the notice fit for a world in which userID was erased, and reports
+// whether it should still be sent. A notice to them, or introducing them, is dropped;
+// the pairings with them are taken out of what it is about (and a notice left about
+// nothing is dropped); a pairing-ended notice keeps its news but no longer names them.
+func (n *Notice) Redact(userID string) (keep bool) {
+	if slices.Contains(n.To, userID) {
+		return false
+	}
+	if n.Intro != nil && (n.Intro.MentorID == userID || n.Intro.MenteeID == userID) {
+		return false
+	}
+	if bytes.Contains(n.Payload, []byte(userID)) {
+		return false
+	}
+	if len(n.About) == 0 {
+		return true
+	}
+	if n.Kind == KindPairingEnded {
+		for i := range n.About {
+			if n.About[i].PartnerID == userID {
+				n.About[i].PartnerID = ""
+				n.About[i].EndReason = EndForgotten
+			}
+		}
+		return true
+	}
+	n.About = slices.DeleteFunc(n.About, func(a About) bool { return a.PartnerID == userID })
+	return len(n.About) > 0
+}

@@ -1,0 +1,317 @@
+package mentoring
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mentorbot/mentorbot/internal/match"
+)
+
+// Leave ends userID's membership and their active pairings (EndLeft), telling each
+// partner; their history is kept. It returns the pairings it ended. Errors: ENOTFOUND
+// (never joined, or already left), EINTERNAL.
+func (p *Programme) Leave(ctx context.Context, userID string) ([]Pairing, error) {
+	var ended []Pairing
+	err := p.update(ctx, func(tx Tx) error {
+		pt, err := tx.Participant(userID)
+		if err != nil {
+			return err
+		}
+		if pt.LeftAt != nil {
+			return Errorf(ENOTFOUND, "You already left the programme. Type `/mentor join` to join again.")
+		}
+		now := p.now()
+		pt.LeftAt = &now
+		if err := tx.PutParticipant(pt); err != nil {
+			return err
+		}
+		active, err := activePairings(tx, userID)
+		if err != nil {
+			return err
+		}
+		ended, err = endPairings(tx, userID, active, EndLeft, now)
+		return err
+	})
+	return ended, err
+}
+
+// PartnerError asks someone in several pairings which partner they mean, or tells
+// them that the person they named is not one of their partners. It unwraps to an
+// EINVALID *Error whose message names nobody.
+type PartnerError struct {
+	Partners []string
+	// Named is the person they named who is not their partner, or "".
+	Named string
+}
+
+func (e *PartnerError) Error() string { return e.Unwrap().Error() }
+
+func (e *PartnerError) Unwrap() error {
+	if e.Named != "" {
+		return Errorf(EINVALID, "That person is not your partner, so nothing ended. `/mentor status` shows your partners.")
+	}
+	return Errorf(EINVALID, "You have %d partners: name the one you mean, e.g. `/mentor rematch @name`. Nothing ended.", len(e.Partners))
+}
+
+// Rematch ends userID's pairing with partnerID without blame (EndRematch): both
+// return to the pool and are never paired again, and the partner is told. partnerID
+// may be "" when userID has one pairing. Errors: EINVALID (no active pairing; a
+// *PartnerError when several and none named, or the one named is not a partner),
+// ENOTFOUND, EINTERNAL.
+func (p *Programme) Rematch(ctx context.Context, userID, partnerID string) (Pairing, error) {
+	var ended Pairing
+	err := p.update(ctx, func(tx Tx) error {
+		if _, err := member(tx, userID); err != nil {
+			return err
+		}
+		active, err := activePairings(tx, userID)
+		if err != nil {
+			return err
+		}
+		if len(active) == 0 {
+			return Errorf(EINVALID, "You have no active pairing to end. `/mentor status` shows your partners.")
+		}
+		partners := make([]string, len(active))
+		for i, pr := range active {
+			partners[i] = pr.Partner(userID)
+		}
+		i := slices.Index(partners, partnerID)
+		switch {
+		case partnerID == "" && len(active) == 1:
+			i = 0
+		case partnerID == "":
+			return &PartnerError{Partners: partners}
+		case i < 0:
+			return &PartnerError{Partners: partners, Named: partnerID}
+		}
+		done, err := endPairings(tx, userID, active[i:i+1], EndRematch, p.now())
+		if err != nil {
+			return err
+		}
+		ended = done[0]
+		return nil
+	})
+	return ended, err
+}
+
+// Forget erases everything stored about userID: their pairings end (EndForgotten)
+// and each partner is told without being told who; notices that name them are
+// redacted; then every record of them is erased from the file. Errors: EINTERNAL.
+func (p *Programme) Forget(ctx context.Context, userID string) ([]Pairing, error) {
+	var ended []Pairing
+	err := p.update(ctx, func(tx Tx) error {
+		active, err := activePairings(tx, userID)
+		if err != nil {
+			return err
+		}
+		if ended, err = endPairings(tx, userID, active, EndForgotten, p.now()); err != nil {
+			return err
+		}
+		if err := tx.RedactNotices(func(n *Notice) bool { return n.Redact(userID) }); err != nil {
+			return err
+		}
+		return tx.Erase(userID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("forget: %w", err)
+	}
+	return ended, nil
+}
+
+// endPairings ends the given pairings of userID for reason and queues a notice to
+// each partner. An erased person (EndForgotten) is not named in it.
+func endPairings(tx Tx, userID string, pairings []Pairing, reason string, now time.Time) ([]Pairing, error) {
+	for i := range pairings {
+		pr := &pairings[i]
+		pr.EndedAt, pr.EndReason = &now, reason
+		if err := tx.PutPairing(pr); err != nil {
+			return nil, err
+		}
+		about := About{PairingID: pr.ID, PartnerID: userID, PartnerMentors: pr.Mentors(userID), EndReason: reason}
+		if reason == EndForgotten {
+			about.PartnerID = ""
+		}
+		if err := tx.Enqueue(Notice{Kind: KindPairingEnded, To: []string{pr.Partner(userID)}, About: []About{about}}); err != nil {
+			return nil, err
+		}
+	}
+	return pairings, nil
+}
+
+// Round is what a pairing round does: the pairs it makes and the mentees it leaves
+// unmatched, with why.
+type Round struct {
+	Pairs     []match.Pair
+	Unmatched []match.Unmatched
+	Total     float64
+}
+
+// PlanRound works out a pairing round over everyone free to pair now and changes
+// nothing. Errors: EFORBIDDEN (actor is not an admin), EINTERNAL.
+func (p *Programme) PlanRound(ctx context.Context, actor string) (Round, error) {
+	if err := p.admin(actor, "/mentor pair"); err != nil {
+		return Round{}, err
+	}
+	var r Round
+	err := p.store.View(ctx, func(tx Tx) error {
+		pl, err := p.pool(tx)
+		if err != nil {
+			return err
+		}
+		res := match.Solve(pl.input(p))
+		r = Round{Pairs: res.Pairs, Unmatched: res.Unmatched, Total: res.Total}
+		return nil
+	})
+	return r, err
+}
+
+// ApplyRound makes a planned round's pairs, each with its intro, and tells its
+// unmatched mentees why, in one transaction. A pair no longer possible (someone left,
+// paused, was paired or filled up since the plan) is skipped, by the same rule that
+// planned it. It returns what it did. Errors: EFORBIDDEN, EINTERNAL.
+func (p *Programme) ApplyRound(ctx context.Context, actor string, plan Round) (Round, error) {
+	if err := p.admin(actor, "/mentor pair"); err != nil {
+		return Round{}, err
+	}
+	var done Round
+	err := p.update(ctx, func(tx Tx) error {
+		done = Round{Unmatched: plan.Unmatched}
+		pl, err := p.pool(tx)
+		if err != nil {
+			return err
+		}
+		now := p.now()
+		for _, mp := range plan.Pairs {
+			if !pl.canPair(mp.MenteeID, mp.MentorID) {
+				continue
+			}
+			pr := Pairing{MentorID: mp.MentorID, MenteeID: mp.MenteeID, StartedAt: now, Score: mp.Score, Reasons: mp.Reasons}
+			if err := tx.PutPairing(&pr); err != nil {
+				return err
+			}
+			pl.take(mp.MenteeID, mp.MentorID)
+			mentee, mentor := pl.people[pr.MenteeID], pl.people[pr.MentorID]
+			intro := &Intro{PairingID: pr.ID, MentorID: pr.MentorID, MenteeID: pr.MenteeID, Reasons: pr.Reasons,
+				MentorTeam: mentor.Team, MenteeTeam: mentee.Team}
+			for _, g := range mentee.Goals {
+				if !g.Done() {
+					intro.Goals = append(intro.Goals, g.Text)
+				}
+			}
+			if err := tx.Enqueue(Notice{Kind: KindIntro, To: []string{pr.MenteeID, pr.MentorID}, Intro: intro}); err != nil {
+				return err
+			}
+			done.Pairs = append(done.Pairs, mp)
+			done.Total += mp.Score
+		}
+		for _, u := range plan.Unmatched {
+			mentee, ok := pl.people[u.MenteeID]
+			if !ok || !pl.mentees[u.MenteeID] {
+				continue // no longer in the pool (paired, paused or gone since the plan)
+			}
+			if err := tx.Enqueue(Notice{Kind: KindUnmatched, To: []string{u.MenteeID},
+				Unmatched: &Unmatched{Role: mentee.Role, Cause: string(u.Cause), Reason: u.Reason}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return done, err
+}
+
+// pool is who may be paired now. It is the one eligibility rule of a round: planning
+// asks it who to offer the solver, and applying asks it again, in the transaction
+// that stores the pairs, whether each planned pair is still possible.
+type pool struct {
+	people   map[string]*Participant // everyone in the programme and free to take part now
+	mentees  map[string]bool         // unpaired mentees
+	room     map[string]int          // mentors' free places
+	previous map[match.Key]bool
+	blocked  map[match.Key]bool
+}
+
+func (p *Programme) pool(tx Tx) (*pool, error) {
+	people, pairings, err := roster(tx)
+	if err != nil {
+		return nil, err
+	}
+	now := p.now()
+	pl := &pool{people: map[string]*Participant{}, mentees: map[string]bool{}, room: map[string]int{},
+		previous: map[match.Key]bool{}, blocked: map[match.Key]bool{}}
+	paired, load := map[string]bool{}, map[string]int{}
+	for _, pr := range pairings {
+		if pr.MenteeID == "" || pr.MentorID == "" {
+			continue // one side was erased
+		}
+		key := match.Key{Mentee: pr.MenteeID, Mentor: pr.MentorID}
+		pl.previous[key] = true
+		if pr.EndReason == EndRematch {
+			pl.blocked[key] = true
+		}
+		if pr.Active() {
+			paired[pr.MenteeID] = true
+			load[pr.MentorID]++
+		}
+	}
+	for i := range people {
+		pt := &people[i]
+		if !pt.Active(now) {
+			continue
+		}
+		pl.people[pt.ID] = pt
+		if pt.Role.Mentored() && !paired[pt.ID] {
+			pl.mentees[pt.ID] = true
+		}
+		if pt.Role.Mentors() {
+			pl.room[pt.ID] = pt.Capacity - load[pt.ID]
+		}
+	}
+	return pl, nil
+}
+
+// canPair reports whether the pool still allows mentee and mentor as a pair: both
+// free to take part, the mentee unpaired, the mentor with a free place, and none of
+// the solver's hard rules (the same person, a manager, a rematch) against it.
+func (pl *pool) canPair(menteeID, mentorID string) bool {
+	mentee, mentor := pl.people[menteeID], pl.people[mentorID]
+	if mentee == nil || mentor == nil || !pl.mentees[menteeID] || pl.room[mentorID] <= 0 {
+		return false
+	}
+	if pl.blocked[match.Key{Mentee: menteeID, Mentor: mentorID}] || pl.blocked[match.Key{Mentee: mentorID, Mentor: menteeID}] {
+		return false
+	}
+	_, _, ok := match.Score(pl.menteeOf(mentee, 0), pl.mentorOf(mentor, 0), false)
+	return ok
+}
+
+// take records that a pair was made.
+func (pl *pool) take(menteeID, mentorID string) {
+	delete(pl.mentees, menteeID)
+	pl.room[mentorID]--
+}
+
+func (pl *pool) menteeOf(pt *Participant, offset int) match.Mentee {
+	return match.Mentee{ID: pt.ID, Topics: pt.Topics, ManagerID: pt.ManagerID, Team: pt.Team, Offset: offset}
+}
+
+func (pl *pool) mentorOf(pt *Participant, offset int) match.Mentor {
+	return match.Mentor{ID: pt.ID, Topics: pt.Topics, ManagerID: pt.ManagerID, Team: pt.Team, Offset: offset, Capacity: pl.room[pt.ID]}
+}
+
+// input is the solver's view of the pool, with each person's UTC offset now.
+func (pl *pool) input(p *Programme) match.Input {
+	in := match.Input{Previous: pl.previous, Blocked: pl.blocked}
+	now := p.now()
+	for _, pt := range pl.people {
+		_, offset := now.In(p.Location(pt)).Zone()
+		if pl.mentees[pt.ID] {
+			in.Mentees = append(in.Mentees, pl.menteeOf(pt, offset/60))
+		}
+		if pt.Role.Mentors() {
+			in.Mentors = append(in.Mentors, pl.mentorOf(pt, offset/60))
+		}
+	}
+	return in
+}

@@ -1,0 +1,277 @@
+package mentoring
+
+import (
+	"context"
+	"time"
+)
+
+// QueueDue queues the notices of kind due now for the current period, one per person
+// per period, skipping periods already handled: it is what the scheduler calls on each
+// tick, and what came due while the bot was down goes out once. Pairs made during the
+// current period are not asked about it: nobody gets "how did it go this week?"
+// minutes after their intro. It returns how many notices it queued. Errors: EINTERNAL.
+func (p *Programme) QueueDue(ctx context.Context, kind Kind) (int, error) {
+	return p.queueDue(ctx, kind, false)
+}
+
+// RunNow is QueueDue for an admin who asks to send now: it includes pairs made during
+// the current period. Errors: EFORBIDDEN, EINTERNAL.
+func (p *Programme) RunNow(ctx context.Context, actor string, kind Kind) (int, error) {
+	if err := p.admin(actor, "/mentor run"); err != nil {
+		return 0, err
+	}
+	return p.queueDue(ctx, kind, true)
+}
+
+// due is a notice due for one person and period; About empty means nothing is sent
+// this period, which is recorded all the same.
+type due struct {
+	userID string
+	period Period
+	about  []About
+	away   bool
+}
+
+func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (int, error) {
+	var list []due
+	err := p.store.View(ctx, func(tx Tx) error {
+		var err error
+		list, err = p.findDue(tx, kind, includeNew)
+		return err
+	})
+	if err != nil || len(list) == 0 {
+		return 0, err
+	}
+	if p.respectStatus && kind != KindRecognition {
+		for i := range list {
+			if len(list[i].about) == 0 {
+				continue
+			}
+			// Unknown presence is not away: a check-in too many beats one missed.
+			if pr, err := p.dir.Person(ctx, list[i].userID); err == nil {
+				list[i].away = pr.Away
+			}
+		}
+	}
+	queued := 0
+	err = p.update(ctx, func(tx Tx) error {
+		queued = 0
+		now := p.now()
+		for _, d := range list {
+			key := d.period.Key()
+			if done, err := tx.Handled(d.userID, key); err != nil || done {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			// What was found due may have changed since: someone left, paused, ended a
+			// pairing or was erased. Ask again, in the transaction that queues.
+			pt, err := tx.Participant(d.userID)
+			if ErrorCode(err) == ENOTFOUND || err == nil && !pt.Active(now) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if d.about, err = stillActive(tx, d.about); err != nil {
+				return err
+			}
+			if kind == KindCheckin && len(d.about) == 0 {
+				continue
+			}
+			if err := tx.MarkHandled(d.userID, key); err != nil {
+				return err
+			}
+			if len(d.about) == 0 || d.away {
+				continue
+			}
+			if kind == KindCheckin {
+				for _, a := range d.about {
+					c := Checkin{PairingID: a.PairingID, UserID: d.userID, Period: key, SentAt: now}
+					if err := tx.PutCheckin(&c); err != nil {
+						return err
+					}
+				}
+			}
+			if err := tx.Enqueue(Notice{Kind: kind, To: []string{d.userID}, Period: key, About: d.about}); err != nil {
+				return err
+			}
+			queued++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return queued, nil
+}
+
+// stillActive keeps what is about pairings that are still active.
+func stillActive(tx Tx, about []About) ([]About, error) {
+	kept := about[:0]
+	for _, a := range about {
+		pr, err := tx.Pairing(a.PairingID)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return nil, err
+		}
+		if err == nil && pr.Active() {
+			kept = append(kept, a)
+		}
+	}
+	return kept, nil
+}
+
+// findDue lists who is due a notice of kind now, in a period not handled yet, and
+// what it is about: every active pairing for a check-in, the stale ones for a nudge,
+// those whose mentee did something since the period before for recognition.
+func (p *Programme) findDue(tx Tx, kind Kind, includeNew bool) ([]due, error) {
+	people, pairings, err := roster(tx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*Participant, len(people))
+	for i := range people {
+		byID[people[i].ID] = &people[i]
+	}
+	active := map[string][]Pairing{}
+	for _, pr := range pairings {
+		if pr.Active() {
+			active[pr.MentorID] = append(active[pr.MentorID], pr)
+			active[pr.MenteeID] = append(active[pr.MenteeID], pr)
+		}
+	}
+	now := p.now()
+	var list []due
+	for _, pt := range people {
+		if len(active[pt.ID]) == 0 || !pt.Active(now) {
+			continue
+		}
+		period, prev, ok := p.cal.Current(kind, now, p.Location(&pt))
+		if !ok {
+			continue
+		}
+		if done, err := tx.Handled(pt.ID, period.Key()); err != nil || done {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		d := due{userID: pt.ID, period: period}
+		for _, pr := range active[pt.ID] {
+			if pr.StartedAt.After(period.Start) && !includeNew {
+				continue
+			}
+			about := About{PairingID: pr.ID, PartnerID: pr.Partner(pt.ID), PartnerMentors: pr.Mentors(pr.Partner(pt.ID))}
+			switch kind {
+			case KindCheckin:
+				d.about = append(d.about, about)
+			case KindNudge:
+				last := pr.StartedAt
+				if pr.LastMetAt != nil {
+					last = *pr.LastMetAt
+				}
+				if period.Start.Sub(last) >= p.nudgeAfter {
+					d.about = append(d.about, about)
+				}
+			case KindRecognition:
+				if pr.MentorID != pt.ID {
+					continue
+				}
+				did, err := achievements(tx, pr, byID[pr.MenteeID], prev, now)
+				if err != nil {
+					return nil, err
+				}
+				if did.Any() {
+					about.Did = &did
+					d.about = append(d.about, about)
+				}
+			}
+		}
+		if kind == KindCheckin && len(d.about) == 0 {
+			continue // every pairing began this period: nothing to ask yet, and nothing to record
+		}
+		list = append(list, d)
+	}
+	return list, nil
+}
+
+// achievements is what a mentee did in [from, to]: meetings, progress, goals. The
+// window runs from the period before to now, so a prompt sent later in its period (a
+// catch-up, or an admin's run) sees what happened since it began too.
+func achievements(tx Tx, pr Pairing, mentee *Participant, from, to time.Time) (Achievements, error) {
+	in := func(t *time.Time) bool { return t != nil && !t.Before(from) && !t.After(to) }
+	var did Achievements
+	checkins, err := tx.CheckinsOf(pr.ID, pr.MenteeID)
+	if err != nil {
+		return did, err
+	}
+	for _, c := range checkins {
+		if in(c.AnsweredAt) {
+			did.Met = did.Met || c.Answer == AnswerMet
+			did.Progress = max(did.Progress, c.Progress)
+		}
+	}
+	if mentee != nil {
+		for _, g := range mentee.Goals {
+			if in(g.DoneAt) {
+				did.GoalsDone = append(did.GoalsDone, g.Text)
+			}
+		}
+	}
+	return did, nil
+}
+
+// Notes are what a person writes about a week: seen only by the two of the pair.
+type Notes struct {
+	Discussed, Needs string
+	Progress         int // 0: not given
+}
+
+// AnswerCheckin records userID's answer to their check-in for that pairing and
+// period; clicking again changes it. A "met" also records the meeting on the pairing.
+// Errors: ENOTFOUND (no such check-in for this person), EINVALID, EINTERNAL.
+func (p *Programme) AnswerCheckin(ctx context.Context, userID string, pairingID uint64, period string, a Answer) (*Checkin, error) {
+	return p.checkin(ctx, userID, pairingID, period, func(c *Checkin) { c.Answer = a })
+}
+
+// SaveNotes records userID's notes on their check-in. Errors: as AnswerCheckin.
+func (p *Programme) SaveNotes(ctx context.Context, userID string, pairingID uint64, period string, n Notes) (*Checkin, error) {
+	return p.checkin(ctx, userID, pairingID, period, func(c *Checkin) {
+		c.Discussed, c.Needs, c.Progress = n.Discussed, n.Needs, n.Progress
+	})
+}
+
+func (p *Programme) checkin(ctx context.Context, userID string, pairingID uint64, period string, fn func(c *Checkin)) (*Checkin, error) {
+	var c *Checkin
+	err := p.update(ctx, func(tx Tx) error {
+		var err error
+		if c, err = tx.Checkin(pairingID, userID, period); err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				return Errorf(ENOTFOUND, "That check-in is no longer open.")
+			}
+			return err
+		}
+		fn(c)
+		now := p.now()
+		c.AnsweredAt = &now
+		if err := tx.PutCheckin(c); err != nil {
+			return err
+		}
+		if c.Answer != AnswerMet {
+			return nil
+		}
+		pr, err := tx.Pairing(pairingID)
+		if err != nil {
+			return err
+		}
+		if !pr.Active() {
+			return nil // ended (a partner may have been erased): nothing left to nudge
+		}
+		if pr.LastMetAt == nil || pr.LastMetAt.Before(now) {
+			pr.LastMetAt = &now
+		}
+		return tx.PutPairing(pr)
+	})
+	return c, err
+}

@@ -1,0 +1,177 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/mentorbot/mentorbot/internal/mentoring"
+)
+
+// compactTxSize bounds each transaction of the rewrite, so a large file is copied in
+// pieces rather than held in memory whole.
+const compactTxSize = 64 << 20
+
+// Erase deletes every record of userID (mentoring.Tx): their participant record and
+// goals, check-ins and period marks, the kudos they received or wrote, their id as
+// anyone's manager, their side of every pairing (blanked, with the reasons, so
+// partners keep only an anonymous count) and the index entries that name them. Update
+// rewrites the file after the commit, since bbolt leaves deleted bytes in free pages.
+func (t *tx) Erase(userID string) error {
+	t.erased = true
+	if err := t.anonymisePairings(userID); err != nil {
+		return err
+	}
+	if err := t.Bucket(bucketParticipants).Delete([]byte(userID)); err != nil {
+		return err
+	}
+	if err := t.clearManager(userID); err != nil {
+		return err
+	}
+	if err := t.deleteKudosOf(userID); err != nil {
+		return err
+	}
+	if err := t.deleteCheckinsOf(userID); err != nil {
+		return err
+	}
+	return deletePrefix(t.Bucket(bucketScheduled), userPrefix(userID))
+}
+
+func (t *tx) anonymisePairings(userID string) error {
+	all, err := t.PairingsOf(userID)
+	if err != nil {
+		return err
+	}
+	for _, p := range all {
+		if p.MentorID == userID {
+			p.MentorID = ""
+		}
+		if p.MenteeID == userID {
+			p.MenteeID = ""
+		}
+		p.Reasons = mentoring.Reasons{}
+		// Not PutPairing: a blanked pairing no longer passes Validate, by design.
+		if err := putJSON(t.Bucket(bucketPairings), u64(p.ID), &p); err != nil {
+			return err
+		}
+	}
+	return deletePrefix(t.Bucket(bucketPairingsByUse), userPrefix(userID))
+}
+
+func (t *tx) clearManager(userID string) error {
+	var changed []mentoring.Participant
+	if err := each(t.Bucket(bucketParticipants), nil, func(_ []byte, p mentoring.Participant) error {
+		if p.ManagerID == userID {
+			p.ManagerID = ""
+			changed = append(changed, p)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, p := range changed {
+		if err := putJSON(t.Bucket(bucketParticipants), []byte(p.ID), &p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) deleteKudosOf(userID string) error {
+	var doomed []mentoring.Kudos
+	if err := t.ForEachKudos(func(k mentoring.Kudos) error {
+		if k.ToID == userID || k.FromID == userID {
+			doomed = append(doomed, k)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range doomed {
+		if err := t.Bucket(bucketKudos).Delete(u64(k.ID)); err != nil {
+			return err
+		}
+		if err := t.Bucket(bucketKudosByTo).Delete(append(userPrefix(k.ToID), u64(k.ID)...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) deleteCheckinsOf(userID string) error {
+	var doomed [][]byte
+	if err := each(t.Bucket(bucketCheckins), nil, func(k []byte, c mentoring.Checkin) error {
+		if c.UserID == userID {
+			doomed = append(doomed, slices.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range doomed {
+		if err := t.Bucket(bucketCheckins).Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+	var keys [][]byte
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, slices.Clone(k))
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compact rewrites the database into a new file holding only live data, then puts it
+// in place of the old one. The new file is opened (and so locked) before the rename
+// and kept open after it, so no other process can take the path in between; the old
+// file's blocks, with whatever deleted bytes they held, are freed when it is closed.
+// Other calls wait while it runs.
+func (s *Store) compact() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tmp := s.path + ".compact"
+	_ = os.Remove(tmp)
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: LockTimeout, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return fmt.Errorf("compact: open %s: %w", tmp, err)
+	}
+	fail := func(err error) error {
+		dst.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("compact %s: %w", s.path, err)
+	}
+	if err := bolt.Compact(dst, s.db, compactTxSize); err != nil {
+		return fail(err)
+	}
+	if err := dst.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		return fail(err)
+	}
+	if d, err := os.Open(filepath.Dir(s.path)); err == nil {
+		// Make the rename itself durable.
+		_ = d.Sync()
+		d.Close()
+	}
+	dst.NoSync = s.db.NoSync
+	old := s.db
+	s.db = dst
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("compact: close the old file: %w", err)
+	}
+	return nil
+}
