@@ -164,13 +164,3 @@ func (b *Bot) homeGoalDone(ctx context.Context, cb *slack.InteractionCallback, a
 	b.refreshHome(ctx, cb.User.ID)
 	return nil
 }
-
-func button(actionID, text, value string, style slack.Style) *slack.ButtonBlockElement {
-	btn := slack.NewButtonBlockElement(actionID, value, plain(PlainText(text, maxButtonText)))
-	btn.Style = style
-	return btn
-}
-
-func mrkdwnSection(mrkdwn string) *slack.SectionBlock {
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(mrkdwn, maxSectionText), false, false), nil, nil)
-}

@@ -158,7 +158,3 @@ func (b *Bot) kudosSubmitted(ctx context.Context, cb *slack.InteractionCallback)
 	b.client.dm(ctx, cb.User.ID, fmt.Sprintf("Your kudos for <@%s> are posted in <#%s>. Thank you for noticing!", k.ToID, k.Channel))
 	return nil, nil
 }
-
-func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
-}

@@ -13,20 +13,6 @@ import (
 	"github.com/mentorbot/mentorbot/internal/mentoring"
 )
 
-// userRef matches a mention as Slack escapes it in a slash command's text
-// (should_escape: true): <@U123|alice> or <@U123>.
-var userRef = regexp.MustCompile(`^<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>`)
-
-// parseUserRef splits a leading mention off s. ok is false when s does not start with one.
-func parseUserRef(s string) (id, rest string, ok bool) {
-	s = strings.TrimSpace(s)
-	m := userRef.FindStringSubmatch(s)
-	if m == nil {
-		return "", s, false
-	}
-	return m[1], strings.TrimSpace(s[len(m[0]):]), true
-}
-
 // join handles `/mentor join` (opens the modal) and
 // `/mentor join mentor|mentee|both [topic, topic, …]`.
 func (b *Bot) join(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
@@ -344,11 +330,4 @@ func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args st
 	names := map[string][2]string{"checkins": {"check-in", "check-ins"}, "nudges": {"nudge", "nudges"}, "recognition": {"recognition prompt", "recognition prompts"}}[word]
 	return ephemeral(fmt.Sprintf("Queued *%d* %s for the current period. Everyone else already had theirs this period, is paused or away, or has nothing due.",
 		n, plural(n, names[0], names[1]))), nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

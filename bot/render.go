@@ -221,3 +221,10 @@ func personalDataText(userID string, d mentoring.PersonalData, loc *time.Locatio
 	fmt.Fprintf(&sb, "\n*Kudos received:* %d · *kudos given:* %d · *check-ins:* %d", len(d.KudosReceived), len(d.KudosGiven), len(d.Checkins))
 	return sb.String()
 }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -226,33 +226,6 @@ func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 	return ephemeral(text), nil
 }
 
-// ephemeral is a reply only the person who asked sees. mrkdwn must already be escaped.
-func ephemeral(mrkdwn string) *slack.Msg {
-	return &slack.Msg{
-		ResponseType: slack.ResponseTypeEphemeral,
-		Text:         truncate(mrkdwn, maxSectionText),
-		Blocks:       slack.Blocks{BlockSet: sections(mrkdwn)},
-	}
-}
-
-// sections splits mrkdwn into section blocks of at most maxSectionText characters,
-// at line breaks where it can.
-func sections(mrkdwn string) []slack.Block {
-	var blocks []slack.Block
-	for mrkdwn != "" {
-		part := mrkdwn
-		if len([]rune(part)) > maxSectionText {
-			part = string([]rune(part)[:maxSectionText])
-			if i := strings.LastIndexByte(part, '\n'); i > 0 {
-				part = part[:i]
-			}
-		}
-		mrkdwn = strings.TrimPrefix(mrkdwn[len(part):], "\n")
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, part, false, false), nil, nil))
-	}
-	return blocks
-}
-
 // respond delivers a slash command's reply that missed the ack through its
 // response_url, falling back to chat.postEphemeral.
 func (b *Bot) respond(ctx context.Context, cmd slack.SlashCommand, msg *slack.Msg) {
