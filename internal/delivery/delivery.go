@@ -30,9 +30,12 @@ const (
 	// retryAfter is the wait after a failure that is neither a rate limit nor final,
 	// times the attempts so far.
 	retryAfter = 30 * time.Second
-	// sendTimeout bounds one send, which may outlive shutdown's signal so that a send
-	// in flight is finished and recorded rather than left in doubt.
-	sendTimeout = 10 * time.Second
+	// sendTimeout bounds one send (slack-go waits out up to five 429s inside it).
+	sendTimeout = 30 * time.Second
+	// shutdownGrace is how long a send in flight may go on once Run's context ends, so
+	// that it is finished and recorded rather than left in doubt, while the process
+	// still exits within the 10 s an orchestrator gives it.
+	shutdownGrace = 3 * time.Second
 )
 
 // Queue is the outbox as delivery sees it; each method is one transaction.
@@ -108,7 +111,7 @@ func (d *Delivery) Wake() {
 }
 
 // Run sends due notices now, whenever woken, and every poll, until ctx ends. A send in
-// progress then is finished (within sendTimeout) before Run returns.
+// progress then is given shutdownGrace to finish before Run returns.
 func (d *Delivery) Run(ctx context.Context) {
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
@@ -139,7 +142,9 @@ func (d *Delivery) SendDue(ctx context.Context) {
 				return
 			}
 			sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+			stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
 			d.send(sendCtx, n)
+			stop()
 			cancel()
 		}
 		if len(due) < batch {
