@@ -122,29 +122,18 @@ func (h *harness) command(t testing.TB, user, command, text string) slacktest.Ac
 // replyOf decodes an ack's reply payload, failing when there is none.
 func replyOf(t testing.TB, ack slacktest.Ack) *slack.Msg {
 	t.Helper()
-	if len(ack.Payload) == 0 {
-		t.Fatal("ack carries no reply")
+	msg, err := ack.Reply()
+	switch {
+	case msg == nil:
+		t.Fatal(err)
+	case err != nil:
+		t.Error(err)
 	}
-	var msg slack.Msg
-	if err := json.Unmarshal(ack.Payload, &msg); err != nil {
-		t.Fatalf("reply %s: %v", ack.Payload, err)
-	}
-	if msg.ResponseType != slack.ResponseTypeEphemeral {
-		t.Errorf("reply response_type = %q, want ephemeral", msg.ResponseType)
-	}
-	return &msg
+	return msg
 }
 
 // replyText is every text a reply shows.
-func replyText(msg *slack.Msg) string {
-	parts := []string{msg.Text}
-	for _, blk := range msg.Blocks.BlockSet {
-		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
-			parts = append(parts, s.Text.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
+func replyText(msg *slack.Msg) string { return slacktest.MsgText(msg) }
 
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"regexp"
@@ -97,11 +96,6 @@ func TestSplitCommand(t *testing.T) {
 	}
 }
 
-// liveToken matches anything in posted mrkdwn that Slack would turn into a mention,
-// a broadcast or a link: <@U…>, <!channel>, <!here>, <!subteam^…>, <#C…>, <http…>, and
-// bare @channel-style words.
-var liveToken = regexp.MustCompile(`<[^>]*>|(?i)@(channel|here|everyone)\b`)
-
 // allowedToken is what the bot may put in a reply itself: a mention of a real person of
 // the test workspace (ids it validated) or a link to a channel.
 var allowedToken = regexp.MustCompile(`^(<@(UALICE|UBERT|UADMIN|UCHEN)>|<#C[A-Z0-9]+>)$`)
@@ -113,31 +107,8 @@ func checkReply(t *testing.T, input string, msg *slack.Msg) {
 	if msg == nil {
 		t.Fatalf("input %q: no reply", input)
 	}
-	raw, err := json.Marshal(msg)
-	if err != nil {
-		t.Fatalf("input %q: reply does not encode: %v", input, err)
-	}
-	if len(raw) >= 20*1024 {
-		t.Errorf("input %q: reply is %d bytes; Socket Mode drops acks of 20 KB", input, len(raw))
-	}
-	texts := []string{msg.Text}
-	for _, blk := range msg.Blocks.BlockSet {
-		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
-			if n := utf8.RuneCountInString(s.Text.Text); n > maxSectionText {
-				t.Errorf("input %q: section of %d characters", input, n)
-			}
-			texts = append(texts, s.Text.Text)
-		}
-	}
-	for _, s := range texts {
-		if !utf8.ValidString(s) {
-			t.Errorf("input %q: reply is not valid UTF-8: %q", input, s)
-		}
-		for _, tok := range liveToken.FindAllString(s, -1) {
-			if !allowedToken.MatchString(tok) {
-				t.Errorf("input %q: reply has a live token %q: %q", input, tok, s)
-			}
-		}
+	for _, p := range slacktest.ReplyProblems(msg, allowedToken) {
+		t.Errorf("input %q: %s", input, p)
 	}
 }
 

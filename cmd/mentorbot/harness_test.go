@@ -12,7 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -399,29 +398,18 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // replyOf decodes an ack's reply payload, failing when there is none.
 func replyOf(t testing.TB, ack slacktest.Ack) *slack.Msg {
 	t.Helper()
-	if len(ack.Payload) == 0 {
-		t.Fatal("ack carries no reply")
+	msg, err := ack.Reply()
+	switch {
+	case msg == nil:
+		t.Fatal(err)
+	case err != nil:
+		t.Error(err)
 	}
-	var msg slack.Msg
-	if err := json.Unmarshal(ack.Payload, &msg); err != nil {
-		t.Fatalf("reply %s: %v", ack.Payload, err)
-	}
-	if msg.ResponseType != slack.ResponseTypeEphemeral {
-		t.Errorf("reply response_type = %q, want ephemeral", msg.ResponseType)
-	}
-	return &msg
+	return msg
 }
 
 // replyText is every text a reply shows.
-func replyText(msg *slack.Msg) string {
-	parts := []string{msg.Text}
-	for _, blk := range msg.Blocks.BlockSet {
-		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
-			parts = append(parts, s.Text.Text)
-		}
-	}
-	return strings.Join(parts, "\n")
-}
+func replyText(msg *slack.Msg) string { return slacktest.MsgText(msg) }
 
 func contains(t testing.TB, what, got string, wants ...string) {
 	t.Helper()
@@ -438,49 +426,18 @@ func sameSet(a, b []string) bool {
 	return slices.Equal(set(a), set(b))
 }
 
-// maxSectionText is Slack's limit on a section's text.
-const maxSectionText = 3000
-
-// liveToken matches anything in posted mrkdwn that Slack would turn into a mention,
-// a broadcast or a link: <@U…>, <!channel>, <!here>, <!subteam^…>, <#C…>, <http…>, and
-// bare @channel-style words.
-var liveToken = regexp.MustCompile(`<[^>]*>|(?i)@(channel|here|everyone)\b`)
-
 // allowedToken is what the bot may put in a reply itself: a mention of a real person of
 // the test workspace (ids it validated) or a link to a channel.
 var allowedToken = regexp.MustCompile(`^(<@(UALICE|UBERT|UADMIN|UCHEN)>|<#C[A-Z0-9]+>)$`)
 
 // checkReply fails t if msg could notify anyone it should not, breaks Slack's limits,
-// or is not valid UTF-8 (as bot's unit tests check it).
+// or is not valid UTF-8.
 func checkReply(t testing.TB, input string, msg *slack.Msg) {
 	t.Helper()
 	if msg == nil {
 		t.Fatalf("input %q: no reply", input)
 	}
-	raw, err := json.Marshal(msg)
-	if err != nil {
-		t.Fatalf("input %q: reply does not encode: %v", input, err)
-	}
-	if len(raw) >= 20*1024 {
-		t.Errorf("input %q: reply is %d bytes; Socket Mode drops acks of 20 KB", input, len(raw))
-	}
-	texts := []string{msg.Text}
-	for _, blk := range msg.Blocks.BlockSet {
-		if s, ok := blk.(*slack.SectionBlock); ok && s.Text != nil {
-			if n := utf8.RuneCountInString(s.Text.Text); n > maxSectionText {
-				t.Errorf("input %q: section of %d characters", input, n)
-			}
-			texts = append(texts, s.Text.Text)
-		}
-	}
-	for _, s := range texts {
-		if !utf8.ValidString(s) {
-			t.Errorf("input %q: reply is not valid UTF-8: %q", input, s)
-		}
-		for _, tok := range liveToken.FindAllString(s, -1) {
-			if !allowedToken.MatchString(tok) {
-				t.Errorf("input %q: reply has a live token %q: %q", input, tok, s)
-			}
-		}
+	for _, p := range slacktest.ReplyProblems(msg, allowedToken) {
+		t.Errorf("input %q: %s", input, p)
 	}
 }
