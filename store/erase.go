@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -17,7 +18,8 @@ import (
 const compactTxSize = 64 << 20
 
 // Erase deletes every record of userID (mentoring.Tx): their participant record and
-// goals, check-ins and period marks, the kudos they received or wrote, their id as
+// goals, check-ins and period marks, the conversations remembered with them, whether
+// they opened their Home tab, the kudos they received or wrote, their id as
 // anyone's manager, their side of every pairing (blanked, with the reasons, so
 // partners keep only an anonymous count) and the index entries that name them. Update
 // rewrites the file after the commit, since bbolt leaves deleted bytes in free pages.
@@ -38,7 +40,32 @@ func (t *tx) Erase(userID string) error {
 	if err := t.deleteCheckinsOf(userID); err != nil {
 		return err
 	}
-	return deletePrefix(t.Bucket(bucketScheduled), userPrefix(userID))
+	if err := deletePrefix(t.Bucket(bucketScheduled), userPrefix(userID)); err != nil {
+		return err
+	}
+	if err := t.Bucket(bucketHomeViewers).Delete([]byte(userID)); err != nil {
+		return err
+	}
+	return deleteChannelsOf(t.Bucket(bucketChannels), userID)
+}
+
+// deleteChannelsOf deletes the remembered conversations userID is a member of.
+func deleteChannelsOf(b *bolt.Bucket, userID string) error {
+	var doomed [][]byte
+	if err := b.ForEach(func(k, _ []byte) error {
+		if slices.Contains(strings.Split(string(k), ","), userID) {
+			doomed = append(doomed, slices.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range doomed {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *tx) anonymisePairings(userID string) error {

@@ -190,6 +190,11 @@ var migrations = []migration{
 	func(tx *bolt.Tx) error {
 		return createBuckets(tx, bucketCheckins, bucketScheduled)
 	},
+	// 5: what the Slack side keeps across restarts: DM channel ids, the rate limits
+	// learned per method, and who has opened their Home tab.
+	func(tx *bolt.Tx) error {
+		return createBuckets(tx, bucketChannels, bucketLimits, bucketHomeViewers)
+	},
 }
 
 func createBuckets(tx *bolt.Tx, names ...[]byte) error {

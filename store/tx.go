@@ -22,6 +22,9 @@ var (
 	bucketOutbox        = []byte("outbox")           // big-endian id -> JSON Notice
 	bucketCheckins      = []byte("checkins")         // pairing id, user id, 0, period key -> JSON Checkin
 	bucketScheduled     = []byte("scheduled")        // user id, 0, period key -> nothing: handled this period
+	bucketChannels      = []byte("channels")         // comma-joined user ids -> DM or group DM channel id
+	bucketLimits        = []byte("limits")           // Slack method -> JSON learned rate limit
+	bucketHomeViewers   = []byte("home_viewers")     // user id -> nothing: has opened their Home tab
 )
 
 // View runs fn in one read transaction (mentoring.Store).
