@@ -40,6 +40,9 @@ type Config struct {
 	// PingInterval is how long the connection may go without a ping from Slack before
 	// it counts as dead; zero keeps socketmode's default (30 s).
 	PingInterval time.Duration
+	// Memory remembers who has opened their Home tab, so that a change republishes it
+	// after a restart too; nil remembers in memory only.
+	Memory Memory
 }
 
 // Bot is the running Slack app: it reads envelopes over Socket Mode, asks the
@@ -56,6 +59,7 @@ type Bot struct {
 	connected atomic.Bool
 	seen      *seenEnvelopes
 	inflight  sync.WaitGroup
+	homes     *homes // republishes Home tabs (homes.go)
 
 	commands map[string]subcommand // /mentor subcommands by name
 	actions  map[string]actionFunc // block actions by action_id
@@ -91,6 +95,10 @@ func New(cfg Config, client *Client, prog *mentoring.Programme) *Bot {
 		m:      cfg.Metrics,
 		seen:   newSeenEnvelopes(seenTTL, seenMax),
 	}
+	b.homes = newHomes(func(ctx context.Context, userID string) error {
+		return b.protect("publish home", func() error { return b.publishHome(ctx, userID) })
+	}, cfg.Memory, cfg.Logger)
+	b.homes.foreground = foreground
 	b.routes()
 	return b
 }
@@ -109,9 +117,11 @@ func (b *Bot) setConnected(up bool) {
 
 // Run connects over Socket Mode and serves until ctx is cancelled. Then it stops
 // reading envelopes (those not yet read stay unacknowledged, so Slack redelivers them
-// to the next instance), waits up to drainTimeout for handlers in flight, closes the
-// connection and returns nil. It returns an *AuthError when Slack rejects the app token.
+// to the next instance), waits up to drainTimeout for handlers in flight and the Home
+// tab publishes they asked for, closes the connection and returns nil. It returns an
+// *AuthError when Slack rejects the app token.
 func (b *Bot) Run(ctx context.Context) error {
+	b.homes.load()
 	// Handlers and the connection outlive ctx so that in-flight work can finish and
 	// its acks can still be written during the drain.
 	connCtx, closeConn := context.WithCancel(context.WithoutCancel(ctx))
@@ -143,16 +153,25 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 }
 
-// drain waits for in-flight handlers, then cancels whatever is still running.
+// drain waits for in-flight handlers, then for the Home tab publishes they asked for,
+// all within drainTimeout; then it cancels whatever is still running.
 func (b *Bot) drain(stopWork context.CancelFunc) {
+	deadline := time.NewTimer(drainTimeout)
+	defer deadline.Stop()
 	done := make(chan struct{})
 	go func() { b.inflight.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(drainTimeout):
+		if !b.homes.wait(deadline.C) {
+			b.log.Warn("shutdown: Home tabs still being published after drain timeout; cancelling them")
+		}
+	case <-deadline.C:
 		b.log.Warn("shutdown: handlers still running after drain timeout; cancelling them")
 		stopWork()
 		<-done
+	}
+	if left := b.homes.close(); left > 0 {
+		b.log.Warn("shutdown: Home tabs left unpublished; they are refreshed at their next change or visit", "count", left)
 	}
 }
 
@@ -194,6 +213,8 @@ func (b *Bot) envelope(ctx context.Context, evt socketmode.Event, received time.
 	if req == nil {
 		return
 	}
+	// A person is waiting for what this envelope asks: its calls go before fan-out.
+	ctx = foreground(ctx)
 	typ := string(evt.Type)
 	entry, dup := b.seen.claim(dedupeKey(evt))
 	if dup {
@@ -214,7 +235,7 @@ func (b *Bot) envelope(ctx context.Context, evt socketmode.Event, received time.
 		case slack.SlashCommand:
 			b.replyInAck(ctx, req, typ, entry, received,
 				func(ctx context.Context) any { return b.slashCommand(ctx, data) },
-				func(ctx context.Context, p any) { b.respond(ctx, data, p.(*slack.Msg)) })
+				func(ctx context.Context, p any) { b.respond(ctx, data, p.(*reply)) })
 		case slack.InteractionCallback:
 			if data.Type == slack.InteractionTypeViewSubmission {
 				b.replyInAck(ctx, req, typ, entry, received,
@@ -289,7 +310,7 @@ func isNil(p any) bool {
 	switch v := p.(type) {
 	case nil:
 		return true
-	case *slack.Msg:
+	case *reply:
 		return v == nil
 	case *slack.ViewSubmissionResponse:
 		return v == nil

@@ -149,7 +149,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 func TestRedeliveredEnvelopeIsHandledOnce(t *testing.T) {
 	var runs, events atomic.Int32
 	h := startBot(t, func(b *Bot) {
-		b.commands["count"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+		b.commands["count"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 			return ephemeral(fmt.Sprintf("counted %d", runs.Add(1))), nil
 		}}
 		b.events["app_mention"] = func(ctx context.Context, _ slackevents.EventsAPIEvent) error { events.Add(1); return nil }
@@ -197,7 +197,7 @@ func TestRedeliveredEnvelopeIsHandledOnce(t *testing.T) {
 
 func TestHandlerPanicIsSurvived(t *testing.T) {
 	h := startBot(t, func(b *Bot) {
-		b.commands["boom"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+		b.commands["boom"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 			var m map[string]int
 			m["x"]++ // nil map write: a real runtime panic
 			return nil, nil
@@ -219,7 +219,7 @@ func TestHandlerPanicIsSurvived(t *testing.T) {
 func TestSlowHandlerRepliesThroughResponseURL(t *testing.T) {
 	release := make(chan struct{})
 	h := startBot(t, func(b *Bot) {
-		b.commands["slow"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+		b.commands["slow"] = subcommand{run: func(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 			<-release
 			return ephemeral("done at last"), nil
 		}}

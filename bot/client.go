@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,14 +16,13 @@ import (
 
 	"github.com/mentorbot/mentorbot/internal/mentoring"
 	"github.com/mentorbot/mentorbot/internal/ops"
+	"github.com/mentorbot/mentorbot/internal/pace"
 )
 
 const (
-	// apiRetries is how often a Web API call rate limited with 429 is retried after
-	// its Retry-After; the request's context bounds the wait.
-	apiRetries = 5
-	// profileTTL is how long what users.info said is trusted. Time zones and statuses
-	// change rarely; an hour keeps users.info calls (Tier 4) far below Slack's limits.
+	// profileTTL is how long what users.info or users.list said is trusted (see
+	// directory.go). Time zones and statuses change rarely; an hour keeps directory
+	// calls far below Slack's limits.
 	profileTTL = time.Hour
 	// historyWindow is how many recent messages of a conversation are searched for a
 	// send that may already have gone out.
@@ -39,20 +38,28 @@ type ClientConfig struct {
 	APIURL   string // Web API base, ending in "/"
 	Metrics  *ops.Metrics
 	Logger   *slog.Logger
+	// Memory keeps learned rate limits and DM channel ids across restarts; nil keeps
+	// them in memory only.
+	Memory WebMemory
 }
 
 // Client is mentorbot's Web API side: every call the bot makes to Slack. It is the
 // programme's Directory (who people are, whether they are away) and delivery's Slack
 // (it renders notices and posts them). It is safe for concurrent use.
 type Client struct {
-	api  *slack.Client
-	http *http.Client
-	m    *ops.Metrics
-	log  *slog.Logger
+	api    *slack.Client
+	http   *http.Client
+	m      *ops.Metrics
+	log    *slog.Logger
+	pacer  *pace.Pacer
+	memory WebMemory
 
 	mu       sync.Mutex
-	profiles map[string]profile // users.info answers, by user id
+	profiles map[string]profile // users.info and users.list answers, by user id
 	convs    map[string]string  // DM or group DM channel, by comma-joined member ids
+	newConvs map[string]string  // convs not yet kept in memory
+	erased   map[string]bool    // people erased while running: never remembered again
+	keptAt   time.Time          // when newConvs were last kept
 }
 
 // NewClient returns a Client; it makes no call until one is needed.
@@ -63,20 +70,59 @@ func NewClient(cfg ClientConfig) *Client {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	httpClient := &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &countingTransport{next: http.DefaultTransport, apiURL: cfg.APIURL, calls: cfg.Metrics.APICalls},
+	c := &Client{m: cfg.Metrics, log: cfg.Logger, memory: cfg.Memory,
+		profiles: map[string]profile{}, convs: map[string]string{}, newConvs: map[string]string{}, erased: map[string]bool{}}
+	var learned map[string]float64
+	if c.memory != nil {
+		ctx := context.Background()
+		var err error
+		if learned, err = c.memory.Limits(ctx); err != nil {
+			c.log.Warn("learned rate limits not read; starting unpaced", "err", err)
+		}
+		if convs, err := c.memory.Channels(ctx); err == nil {
+			c.convs = convs
+		} else {
+			c.log.Warn("remembered conversations not read", "err", err)
+		}
 	}
-	api := slack.New(cfg.BotToken,
+	c.pacer = pace.New(pace.Config{
+		Floors: slackFloors, DefaultFloor: defaultFloor, Learned: learned,
+		OnLearn: c.learned,
+	})
+	// The counting transport sits below the pacing one, so that every attempt of a
+	// refused call is counted.
+	c.http = &http.Client{
+		Timeout: 30 * time.Second,
+		Transport: &pacedTransport{apiURL: cfg.APIURL, pacer: c.pacer,
+			next: &countingTransport{next: http.DefaultTransport, apiURL: cfg.APIURL, calls: cfg.Metrics.APICalls}},
+	}
+	c.api = slack.New(cfg.BotToken,
 		slack.OptionAPIURL(cfg.APIURL),
 		slack.OptionAppLevelToken(cfg.AppToken),
-		slack.OptionHTTPClient(httpClient),
-		// After OptionHTTPClient, so that the retry wraps the counting client and every
-		// 429 is counted.
-		slack.OptionRetryConfig(slack.RetryConfig{MaxRetries: apiRetries, RetryAfterJitter: time.Second}),
+		slack.OptionHTTPClient(c.http),
 	)
-	return &Client{api: api, http: httpClient, m: cfg.Metrics, log: cfg.Logger,
-		profiles: map[string]profile{}, convs: map[string]string{}}
+	return c
+}
+
+// learned keeps a newly learned rate, so the next fan-out starts from it.
+func (c *Client) learned(method string, perSecond float64) {
+	c.m.RateLimit.WithLabelValues(method).Set(perSecond)
+	if c.memory == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.memory.SetLimit(ctx, method, perSecond); err != nil {
+		c.log.Warn("learned rate limit not kept", "method", method, "err", err)
+	}
+}
+
+// WebMemory keeps what the Web API side learns across restarts (the store does).
+type WebMemory interface {
+	Limits(ctx context.Context) (map[string]float64, error)
+	SetLimit(ctx context.Context, method string, perSecond float64) error
+	Channels(ctx context.Context) (map[string]string, error)
+	SetChannels(ctx context.Context, channels map[string]string) error
 }
 
 // AuthError means Slack rejected one of the two tokens; Setting names which.
@@ -108,43 +154,6 @@ func (c *Client) CheckAuth(ctx context.Context) error {
 		return fmt.Errorf("auth.test: %w", err)
 	}
 	return nil
-}
-
-// profile is what Slack owns about a person.
-type profile struct {
-	mentoring.Person
-	fetched time.Time
-}
-
-// awayStatus matches a Slack status that says the person is away.
-var awayStatus = regexp.MustCompile(`(?i)vacation|holiday|out of (the )?office|\booo\b|on leave|parental leave|\bpto\b|sick|away|:palm_tree:|:desert_island:|:beach_with_umbrella:|:airplane:|:face_with_thermometer:|:mask:`)
-
-// Person implements mentoring.Directory from users.info, cached for profileTTL. An
-// unknown user is EINVALID, so a typo in a mention gets a clear reply.
-func (c *Client) Person(ctx context.Context, id string) (mentoring.Person, error) {
-	c.mu.Lock()
-	p, ok := c.profiles[id]
-	c.mu.Unlock()
-	if ok && time.Since(p.fetched) < profileTTL {
-		return p.Person, nil
-	}
-	u, err := c.api.GetUserInfoContext(ctx, id)
-	if err != nil {
-		if err.Error() == "user_not_found" {
-			return mentoring.Person{}, mentoring.Errorf(mentoring.EINVALID, "I can't find that person in this workspace.")
-		}
-		return mentoring.Person{}, fmt.Errorf("users.info %s: %w", id, err)
-	}
-	status := strings.TrimSpace(u.Profile.StatusEmoji + " " + u.Profile.StatusText)
-	exp := int64(u.Profile.StatusExpiration)
-	p = profile{Person: mentoring.Person{
-		ID: u.ID, TimeZone: u.TZ, Bot: u.IsBot || u.ID == "USLACKBOT", Deactivated: u.Deleted,
-		Away: status != "" && awayStatus.MatchString(status) && (exp == 0 || exp > time.Now().Unix()),
-	}, fetched: time.Now()}
-	c.mu.Lock()
-	c.profiles[id] = p
-	c.mu.Unlock()
-	return p.Person, nil
 }
 
 // sendError is a Slack error as delivery reads it (see delivery.Slack).
@@ -188,43 +197,138 @@ func classify(err error) error {
 	return &sendError{err: err, permanent: finalSendErrors[err.Error()], refused: refused}
 }
 
-// Conversation opens (or recalls) the DM with one person or the group DM with several
-// (delivery.Slack).
+// Conversation returns where to post to these people (delivery.Slack): a remembered
+// DM or group DM, a person's user id (chat.postMessage takes it as the channel of
+// the app's DM with them, so a DM needs no conversations.open), or a group DM opened
+// now.
 func (c *Client) Conversation(ctx context.Context, to []string) (string, error) {
 	key := strings.Join(to, ",")
-	c.mu.Lock()
-	ch, ok := c.convs[key]
-	c.mu.Unlock()
-	if ok {
+	if ch, ok := c.channel(key); ok {
 		return ch, nil
 	}
+	if len(to) == 1 {
+		return to[0], nil
+	}
+	return c.open(ctx, to)
+}
+
+// dmChannel is the channel id of the DM with userID, remembered or opened now.
+func (c *Client) dmChannel(ctx context.Context, userID string) (string, error) {
+	if ch, ok := c.channel(userID); ok {
+		return ch, nil
+	}
+	return c.open(ctx, []string{userID})
+}
+
+// open opens the conversation with these people and remembers it.
+func (c *Client) open(ctx context.Context, to []string) (string, error) {
 	conv, _, _, err := c.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: to, ReturnIM: true})
 	if err != nil {
 		return "", classify(err)
 	}
-	c.mu.Lock()
-	c.convs[key] = conv.ID
-	c.mu.Unlock()
+	c.remember(ctx, strings.Join(to, ","), conv.ID)
 	return conv.ID, nil
 }
 
+func (c *Client) channel(key string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ch, ok := c.convs[key]
+	return ch, ok
+}
+
+// keepEvery bounds how often newly learned conversations are written to memory: a
+// crash loses at most that much of them, which costs a lookup each, not a message.
+const keepEvery = time.Second
+
+// remember records a conversation's channel, and keeps the new ones in memory now
+// and then.
+func (c *Client) remember(ctx context.Context, key, channel string) {
+	c.mu.Lock()
+	if c.convs[key] == channel || c.erasedIn(key) {
+		c.mu.Unlock()
+		return
+	}
+	c.convs[key], c.newConvs[key] = channel, channel
+	var batch map[string]string
+	if c.memory != nil && time.Since(c.keptAt) >= keepEvery {
+		batch, c.newConvs, c.keptAt = c.newConvs, map[string]string{}, time.Now()
+	}
+	c.mu.Unlock()
+	if batch != nil {
+		if err := c.memory.SetChannels(context.WithoutCancel(ctx), batch); err != nil {
+			c.log.Warn("conversations not kept", "err", err)
+		}
+	}
+}
+
+// Forget drops everything the client holds about userID (profile, conversations with
+// them), and remembers no conversation with them from now on: after an erasure
+// nothing may write their id back.
+func (c *Client) Forget(userID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.profiles, userID)
+	for key := range c.convs {
+		if slices.Contains(strings.Split(key, ","), userID) {
+			delete(c.convs, key)
+			delete(c.newConvs, key)
+		}
+	}
+	c.erased[userID] = true
+}
+
+// erasedIn reports whether a conversation key names someone erased; callers hold c.mu.
+func (c *Client) erasedIn(key string) bool {
+	for _, id := range strings.Split(key, ",") {
+		if c.erased[id] {
+			return true
+		}
+	}
+	return false
+}
+
+// Flush keeps every conversation learned since the last write; call it at shutdown.
+func (c *Client) Flush(ctx context.Context) error {
+	c.mu.Lock()
+	batch := c.newConvs
+	c.newConvs, c.keptAt = map[string]string{}, time.Now()
+	c.mu.Unlock()
+	if c.memory == nil || len(batch) == 0 {
+		return nil
+	}
+	return c.memory.SetChannels(ctx, batch)
+}
+
 // Post renders n and posts it in channel, its metadata tagged with n's id
-// (delivery.Slack).
+// (delivery.Slack). Posted to a person's id, the DM it landed in is remembered.
 func (c *Client) Post(ctx context.Context, channel string, n mentoring.Notice) error {
 	msg, err := renderNotice(n)
 	if err != nil {
 		return &sendError{err: err, permanent: true}
 	}
-	_, _, err = c.api.PostMessageContext(ctx, channel,
+	posted, _, err := c.api.PostMessageContext(ctx, channel,
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks.BlockSet...),
 		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: string(n.Kind), EventPayload: map[string]any{metadataID: strconv.FormatUint(n.ID, 10)}}))
-	return classify(err)
+	if err != nil {
+		return classify(err)
+	}
+	if len(n.To) == 1 && posted != "" && posted != channel {
+		c.remember(ctx, n.To[0], posted)
+	}
+	return nil
 }
 
 // Posted reports whether n is in channel's recent history, by its metadata
-// (delivery.Slack).
+// (delivery.Slack). A person's id is first turned into their DM's channel.
 func (c *Client) Posted(ctx context.Context, channel string, n mentoring.Notice) (bool, error) {
+	if mentoring.ValidUserID(channel) {
+		var err error
+		if channel, err = c.dmChannel(ctx, channel); err != nil {
+			return false, err
+		}
+	}
 	hist, err := c.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 		ChannelID:          channel,
 		Limit:              historyWindow,

@@ -35,7 +35,8 @@ func Escape(s string) string {
 
 // Quote prepares a person's input to be echoed inline: whitespace (newlines too)
 // collapsed so it cannot break the reply's layout, cut to max characters, escaped.
-// It cuts before escaping so that an entity such as &amp; is never split.
+// It cuts before escaping so that no entity Escape writes is split, and truncate never
+// cuts an entity or a token the input itself holds (text as Slack sent it).
 func Quote(s string, max int) string {
 	return Escape(truncate(strings.Join(strings.Fields(clean(s)), " "), max))
 }
@@ -97,11 +98,73 @@ func clean(s string) string {
 	}, s)
 }
 
-// truncate cuts s to at most max characters, marking a cut with an ellipsis.
+// truncate cuts s to at most max characters, marking a cut with an ellipsis. The cut
+// never falls inside an entity or a Slack token (see safeCut): it moves before it.
 func truncate(s string, max int) string {
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
 	r := []rune(s)
-	return string(r[:max-1]) + "…"
+	return string(r[:safeCut(r, max-1)]) + "…"
+}
+
+// mrkdwnEntities are the entities Slack's mrkdwn uses.
+var mrkdwnEntities = []string{"&amp;", "&lt;", "&gt;"}
+
+// safeCut returns where to cut r at or before c (r[:cut] is kept) so that the cut falls
+// neither inside an entity (&amp; &lt; &gt;) nor inside a Slack token (<@U123>,
+// <#C1|general>, <!here>, <https://…|label>, <mailto:…>) that closes on the same line.
+// In mrkdwn the bot writes, a literal <, > or & is always escaped, so any other < and &
+// are plain characters and do not move the cut.
+func safeCut(r []rune, c int) int {
+	if c <= 0 || c >= len(r) {
+		return c
+	}
+	for i := c - 1; i >= 0 && i > c-len("&amp;"); i-- {
+		if r[i] == ';' {
+			break
+		}
+		if r[i] == '&' {
+			for _, e := range mrkdwnEntities {
+				if i+len(e) > c && i+len(e) <= len(r) && string(r[i:i+len(e)]) == e {
+					c = i
+				}
+			}
+			break
+		}
+	}
+	for i := c - 1; i >= 0; i-- {
+		if r[i] == '>' || r[i] == '\n' {
+			break
+		}
+		if r[i] == '<' {
+			if isTokenStart(r[i+1:]) && closesOnLine(r[c:]) {
+				c = i
+			}
+			break
+		}
+	}
+	return c
+}
+
+// isTokenStart reports whether r, just after a <, starts a Slack token.
+func isTokenStart(r []rune) bool {
+	if len(r) > 0 && (r[0] == '@' || r[0] == '#' || r[0] == '!') {
+		return true
+	}
+	s := string(r[:min(len(r), len("https://"))])
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "mailto:")
+}
+
+// closesOnLine reports whether a > comes in r before a line break or another <.
+func closesOnLine(r []rune) bool {
+	for _, c := range r {
+		switch c {
+		case '>':
+			return true
+		case '<', '\n':
+			return false
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"path/filepath"
 	"regexp"
@@ -100,14 +101,22 @@ func TestSplitCommand(t *testing.T) {
 // the test workspace (ids it validated) or a link to a channel.
 var allowedToken = regexp.MustCompile(`^(<@(UALICE|UBERT|UADMIN|UCHEN)>|<#C[A-Z0-9]+>)$`)
 
-// checkReply fails t if msg could notify anyone it should not, breaks Slack's limits,
-// or is not valid UTF-8.
-func checkReply(t *testing.T, input string, msg *slack.Msg) {
+// checkReply fails t if r could notify anyone it should not, breaks Slack's limits,
+// or is not valid UTF-8. It checks r as Slack reads it: encoded, then decoded.
+func checkReply(t *testing.T, input string, r *reply) {
 	t.Helper()
-	if msg == nil {
+	if r == nil {
 		t.Fatalf("input %q: no reply", input)
 	}
-	for _, p := range slacktest.ReplyProblems(msg, allowedToken) {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		t.Fatalf("input %q: reply does not encode: %v", input, err)
+	}
+	var msg slack.Msg
+	if err := json.Unmarshal(raw, &msg); err != nil {
+		t.Fatalf("input %q: reply %s does not decode: %v", input, raw, err)
+	}
+	for _, p := range slacktest.ReplyProblems(&msg, allowedToken) {
 		t.Errorf("input %q: %s", input, p)
 	}
 }

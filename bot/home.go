@@ -20,23 +20,21 @@ const (
 	actionHomeGoalDone = "home_goal_done" // value: the goal's number
 )
 
+// appHomeOpened remembers that the person has opened their Home tab (so that changes
+// republish it from now on) and publishes it ahead of any refresh waiting.
 func (b *Bot) appHomeOpened(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	e, ok := ev.InnerEvent.Data.(*slackevents.AppHomeOpenedEvent)
 	if !ok || e.Tab != "home" {
 		return nil
 	}
-	return b.publishHome(ctx, e.User)
+	b.homes.opened(ctx, e.User)
+	return nil
 }
 
-// refreshHome republishes a person's Home tab after a change, without holding up the
-// reply to what changed it.
-func (b *Bot) refreshHome(ctx context.Context, userID string) {
-	b.inflight.Go(func() {
-		if err := b.protect("refresh home", func() error { return b.publishHome(ctx, userID) }); err != nil {
-			b.log.Warn("home tab not refreshed", "user", userID, "err", err)
-		}
-	})
-}
+// refreshHome republishes a person's Home tab after a change, if they have ever opened
+// it, without holding up the reply to what changed it: the refresher (homes.go)
+// renders it when it publishes, one publish per person at a time.
+func (b *Bot) refreshHome(userID string) { b.homes.refresh(userID) }
 
 // publishHome builds and publishes userID's Home tab.
 func (b *Bot) publishHome(ctx context.Context, userID string) error {
@@ -161,6 +159,6 @@ func (b *Bot) homeGoalDone(ctx context.Context, cb *slack.InteractionCallback, a
 	if _, err = b.prog.FinishGoal(ctx, cb.User.ID, n); err != nil {
 		return err
 	}
-	b.refreshHome(ctx, cb.User.ID)
+	b.refreshHome(cb.User.ID)
 	return nil
 }

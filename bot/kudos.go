@@ -27,7 +27,7 @@ const (
 const kudosUsage = "Write it as `/kudos @name <message>`, e.g. `/kudos @alice thanks for the brilliant review!`"
 
 // kudosCommand handles `/kudos @user <message>`.
-func (b *Bot) kudosCommand(ctx context.Context, cmd *slack.SlashCommand) (*slack.Msg, error) {
+func (b *Bot) kudosCommand(ctx context.Context, cmd *slack.SlashCommand) (*reply, error) {
 	to, message, ok := parseUserRef(cmd.Text)
 	if !ok {
 		return nil, mentoring.Errorf(mentoring.EINVALID, "Say who the kudos are for with an @mention. %s", kudosUsage)
@@ -72,7 +72,7 @@ func (b *Bot) giveKudos(ctx context.Context, from, to, message, channel string) 
 	if err != nil {
 		return k, err
 	}
-	b.refreshHome(ctx, to)
+	b.refreshHome(to)
 	return k, nil
 }
 

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -15,7 +16,7 @@ import (
 
 // join handles `/mentor join` (opens the modal) and
 // `/mentor join mentor|mentee|both [topic, topic, …]`.
-func (b *Bot) join(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) join(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	if args == "" {
 		if err := b.openJoinModal(ctx, cmd.TriggerID, cmd.UserID); err != nil {
 			return nil, err
@@ -31,20 +32,20 @@ func (b *Bot) join(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 	if err != nil {
 		return nil, err
 	}
-	b.refreshHome(ctx, cmd.UserID)
+	b.refreshHome(cmd.UserID)
 	return ephemeral(joinSummary(before, after)), nil
 }
 
-func (b *Bot) capacity(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) capacity(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	n, _ := strconv.Atoi(args) // not a number: 0, which the programme refuses with the rule
 	if _, err := b.prog.SetCapacity(ctx, cmd.UserID, n); err != nil {
 		return nil, err
 	}
-	b.refreshHome(ctx, cmd.UserID)
+	b.refreshHome(cmd.UserID)
 	return ephemeral(fmt.Sprintf("Done: you'll mentor at most *%d* %s at a time.", n, plural(n, "mentee", "mentees"))), nil
 }
 
-func (b *Bot) manager(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) manager(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	id := ""
 	if !strings.EqualFold(args, "none") {
 		var rest string
@@ -57,26 +58,26 @@ func (b *Bot) manager(ctx context.Context, cmd *slack.SlashCommand, args string)
 	if _, err := b.prog.SetManager(ctx, cmd.UserID, id); err != nil {
 		return nil, err
 	}
-	b.refreshHome(ctx, cmd.UserID)
+	b.refreshHome(cmd.UserID)
 	if id == "" {
 		return ephemeral("Done: no manager recorded."), nil
 	}
 	return ephemeral(fmt.Sprintf("Done: <@%s> is your manager. You'll never be paired with them.", id)), nil
 }
 
-func (b *Bot) team(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) team(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	p, err := b.prog.SetTeam(ctx, cmd.UserID, fromSlack(args))
 	if err != nil {
 		return nil, err
 	}
-	b.refreshHome(ctx, cmd.UserID)
+	b.refreshHome(cmd.UserID)
 	return ephemeral(fmt.Sprintf("Done: your team is *%s*. Pairs across teams score higher.", Escape(p.Team))), nil
 }
 
 const goalUsage = "Goals: `/mentor goal add <text>`, `/mentor goal done <n>`, or `/mentor goals` to list them."
 
 // goal handles `/mentor goal add <text>` and `/mentor goal done <n>`.
-func (b *Bot) goal(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) goal(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	verb, rest := splitCommand(args)
 	switch verb {
 	case "add":
@@ -84,7 +85,7 @@ func (b *Bot) goal(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 		if err != nil {
 			return nil, err
 		}
-		b.refreshHome(ctx, cmd.UserID)
+		b.refreshHome(cmd.UserID)
 		return ephemeral(fmt.Sprintf("Added goal %d: %s\n\n%s", len(p.Goals), Escape(p.Goals[len(p.Goals)-1].Text), goalList(p.Goals))), nil
 	case "done":
 		n, err := strconv.Atoi(rest)
@@ -95,13 +96,13 @@ func (b *Bot) goal(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 		if err != nil {
 			return nil, err
 		}
-		b.refreshHome(ctx, cmd.UserID)
+		b.refreshHome(cmd.UserID)
 		return ephemeral(fmt.Sprintf(":tada: Goal %d done: %s\n\n%s", n, Escape(p.Goals[n-1].Text), goalList(p.Goals))), nil
 	}
 	return nil, mentoring.Errorf(mentoring.EINVALID, "%s", goalUsage)
 }
 
-func (b *Bot) goals(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) goals(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	p, err := b.prog.Member(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
@@ -109,7 +110,7 @@ func (b *Bot) goals(ctx context.Context, cmd *slack.SlashCommand, args string) (
 	return ephemeral("*Your goals*\n" + goalList(p.Goals)), nil
 }
 
-func (b *Bot) status(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) status(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	st, err := b.prog.Status(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
@@ -117,7 +118,7 @@ func (b *Bot) status(ctx context.Context, cmd *slack.SlashCommand, args string) 
 	return ephemeral(statusText(st)), nil
 }
 
-func (b *Bot) leave(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) leave(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	if err := b.leaveProgramme(ctx, cmd.UserID); err != nil {
 		return nil, err
 	}
@@ -130,22 +131,22 @@ func (b *Bot) leaveProgramme(ctx context.Context, userID string) error {
 	if err != nil {
 		return err
 	}
-	b.refreshAfterEnding(ctx, userID, ended)
+	b.refreshAfterEnding(userID, ended)
 	return nil
 }
 
 // refreshAfterEnding refreshes the Home tabs of a person and the partners of the
 // pairings that ended.
-func (b *Bot) refreshAfterEnding(ctx context.Context, userID string, ended []mentoring.Pairing) {
-	b.refreshHome(ctx, userID)
+func (b *Bot) refreshAfterEnding(userID string, ended []mentoring.Pairing) {
+	b.refreshHome(userID)
 	for _, p := range ended {
 		if partner := p.Partner(userID); partner != "" {
-			b.refreshHome(ctx, partner)
+			b.refreshHome(partner)
 		}
 	}
 }
 
-func (b *Bot) rematch(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) rematch(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	partner := ""
 	if args != "" {
 		id, rest, ok := parseUserRef(args)
@@ -158,7 +159,7 @@ func (b *Bot) rematch(ctx context.Context, cmd *slack.SlashCommand, args string)
 	if err != nil {
 		return nil, err
 	}
-	b.refreshAfterEnding(ctx, cmd.UserID, []mentoring.Pairing{ended})
+	b.refreshAfterEnding(cmd.UserID, []mentoring.Pairing{ended})
 	return ephemeral(fmt.Sprintf("Done: your pairing with <@%s> has ended without blame, and they have been told. "+
 		"You'll both be matched with someone new in the next round.", ended.Partner(cmd.UserID))), nil
 }
@@ -170,22 +171,26 @@ const (
 )
 
 // forget asks for confirmation before erasing.
-func (b *Bot) forget(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) forget(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	text := "*Erase everything stored about you?* Your profile, goals, check-ins and the kudos you received and wrote " +
 		"are deleted for good, your pairings end and your partners are told (without your name). This cannot be undone. " +
 		"To keep your history and just stop, use `/mentor leave` instead."
 	confirm := button(actionForgetConfirm, "Erase everything", "", slack.StyleDanger)
 	msg := ephemeral(text)
-	msg.Blocks.BlockSet = append(msg.Blocks.BlockSet, slack.NewActionBlock("forget_actions", confirm, button(actionForgetCancel, "Cancel", "", "")))
+	msg.Blocks = append(msg.Blocks, slack.NewActionBlock("forget_actions", confirm, button(actionForgetCancel, "Cancel", "", "")))
 	return msg, nil
 }
 
 func (b *Bot) forgetConfirmed(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
+	b.client.Forget(cb.User.ID)
 	ended, err := b.prog.Forget(ctx, cb.User.ID)
 	if err != nil {
 		return err
 	}
-	b.refreshAfterEnding(ctx, cb.User.ID, ended)
+	b.refreshAfterEnding(cb.User.ID, ended)
+	// Their Home tab is published once more, without their data; then it is no longer
+	// refreshed, as the store forgot that they opened it.
+	b.homes.forget(cb.User.ID)
 	b.replaceOriginal(ctx, cb, "Done: everything stored about you has been erased. You're welcome back any time with `/mentor join`.")
 	return nil
 }
@@ -225,22 +230,22 @@ func parsePause(s string) mentoring.PauseLength {
 	return mentoring.PauseLength{Date: s}
 }
 
-func (b *Bot) pause(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) pause(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	p, err := b.prog.Pause(ctx, cmd.UserID, parsePause(args))
 	if err != nil {
 		return nil, err
 	}
-	b.refreshHome(ctx, cmd.UserID)
+	b.refreshHome(cmd.UserID)
 	return ephemeral(fmt.Sprintf(":pause_button: Paused until %s: no check-ins, nudges, recognition prompts or new pairings until then. "+
 		"Your pairings stay. `/mentor resume` to come back early.", p.PausedUntil.In(b.prog.Location(p)).Format("Monday 2 January 2006"))), nil
 }
 
-func (b *Bot) resume(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) resume(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	wasPaused, err := b.prog.Resume(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
 	}
-	b.refreshHome(ctx, cmd.UserID)
+	b.refreshHome(cmd.UserID)
 	if !wasPaused {
 		return ephemeral("You weren't paused: everything is running as usual."), nil
 	}
@@ -248,7 +253,7 @@ func (b *Bot) resume(ctx context.Context, cmd *slack.SlashCommand, args string) 
 }
 
 // mydata DMs the person everything stored about them, as text and as a JSON file.
-func (b *Bot) mydata(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) mydata(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	d, err := b.prog.PersonalData(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
@@ -260,7 +265,7 @@ func (b *Bot) mydata(ctx context.Context, cmd *slack.SlashCommand, args string) 
 	if err != nil {
 		return nil, fmt.Errorf("encode personal data: %w", err)
 	}
-	channel, err := b.client.Conversation(ctx, []string{cmd.UserID})
+	channel, err := b.client.dmChannel(ctx, cmd.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("open DM: %w", err)
 	}
@@ -279,7 +284,7 @@ func (b *Bot) mydata(ctx context.Context, cmd *slack.SlashCommand, args string) 
 }
 
 // pair handles `/mentor pair` (admins) and `/mentor pair preview`.
-func (b *Bot) pair(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) pair(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	preview := false
 	switch strings.ToLower(args) {
 	case "":
@@ -300,13 +305,13 @@ func (b *Bot) pair(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 		return nil, err
 	}
 	for _, p := range done.Pairs {
-		b.refreshHome(ctx, p.MenteeID)
-		b.refreshHome(ctx, p.MentorID)
+		b.refreshHome(p.MenteeID)
+		b.refreshHome(p.MentorID)
 	}
 	return ephemeral("*Pairing round done.* Intros are on their way.\n" + roundSummary(done)), nil
 }
 
-func (b *Bot) stats(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) stats(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	st, err := b.prog.Stats(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
@@ -316,7 +321,7 @@ func (b *Bot) stats(ctx context.Context, cmd *slack.SlashCommand, args string) (
 
 // runScheduled handles /mentor run checkins|nudges|recognition (admins): what is due
 // for the current period now, skipping anyone already sent this period.
-func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	kinds := map[string]mentoring.Kind{"checkins": mentoring.KindCheckin, "nudges": mentoring.KindNudge, "recognition": mentoring.KindRecognition}
 	word := strings.ToLower(args)
 	kind, ok := kinds[word]
@@ -324,10 +329,16 @@ func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args st
 		return nil, mentoring.Errorf(mentoring.EINVALID, "Write `/mentor run checkins`, `/mentor run nudges` or `/mentor run recognition`.")
 	}
 	n, err := b.prog.RunNow(ctx, cmd.UserID, kind)
+	names := map[string][2]string{"checkins": {"check-in", "check-ins"}, "nudges": {"nudge", "nudges"}, "recognition": {"recognition prompt", "recognition prompts"}}[word]
+	if deferred := (*mentoring.DeferredError)(nil); errors.As(err, &deferred) {
+		b.log.Warn("run now: some people deferred", "kind", kind, "err", err)
+		return ephemeral(fmt.Sprintf("Queued *%d* %s. *%d* more %s waiting: Slack could not say whether they are away, "+
+			"so nothing was sent or recorded for them. Run this again in a minute to send them.",
+			n, plural(n, names[0], names[1]), deferred.Deferred, plural(deferred.Deferred, "is", "are"))), nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	names := map[string][2]string{"checkins": {"check-in", "check-ins"}, "nudges": {"nudge", "nudges"}, "recognition": {"recognition prompt", "recognition prompts"}}[word]
 	return ephemeral(fmt.Sprintf("Queued *%d* %s for the current period. Everyone else already had theirs this period, is paused or away, or has nothing due.",
 		n, plural(n, names[0], names[1]))), nil
 }

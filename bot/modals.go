@@ -130,7 +130,7 @@ func (b *Bot) joinSubmitted(ctx context.Context, cb *slack.InteractionCallback) 
 		}
 		return nil, err
 	}
-	b.refreshHome(ctx, cb.User.ID)
+	b.refreshHome(cb.User.ID)
 	st, err := b.prog.Status(ctx, cb.User.ID)
 	if err != nil {
 		return nil, err
@@ -164,6 +164,6 @@ func (b *Bot) goalSubmitted(ctx context.Context, cb *slack.InteractionCallback) 
 		}
 		return nil, err
 	}
-	b.refreshHome(ctx, cb.User.ID)
+	b.refreshHome(cb.User.ID)
 	return nil, nil
 }

@@ -25,7 +25,7 @@ const (
 // whose mentoring.ErrorMessage is shown instead.
 type subcommand struct {
 	admin bool
-	run   func(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error)
+	run   func(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error)
 }
 
 // routes registers every handler. Later capabilities add theirs here.
@@ -73,12 +73,12 @@ func (b *Bot) routes() {
 }
 
 // slashCommand answers one slash command with the ephemeral reply for its ack.
-func (b *Bot) slashCommand(ctx context.Context, cmd slack.SlashCommand) *slack.Msg {
+func (b *Bot) slashCommand(ctx context.Context, cmd slack.SlashCommand) *reply {
 	label := "other"
-	var reply *slack.Msg
+	var answer *reply
 	err := b.protect(cmd.Command, func() error {
 		var err error
-		label, reply, err = b.runCommand(ctx, &cmd)
+		label, answer, err = b.runCommand(ctx, &cmd)
 		return err
 	})
 	outcome := outcomeOf(err)
@@ -89,7 +89,7 @@ func (b *Bot) slashCommand(ctx context.Context, cmd slack.SlashCommand) *slack.M
 		}
 		return ephemeral(words(err))
 	}
-	return reply
+	return answer
 }
 
 // words turns an error into what the person reads, in mrkdwn: the one place where
@@ -142,11 +142,11 @@ func mentions(ids []string) string {
 }
 
 // runCommand routes cmd and returns a bounded metrics label for it with the reply.
-func (b *Bot) runCommand(ctx context.Context, cmd *slack.SlashCommand) (string, *slack.Msg, error) {
+func (b *Bot) runCommand(ctx context.Context, cmd *slack.SlashCommand) (string, *reply, error) {
 	switch cmd.Command {
 	case cmdKudos:
-		reply, err := b.kudosCommand(ctx, cmd)
-		return cmdKudos, reply, err
+		answer, err := b.kudosCommand(ctx, cmd)
+		return cmdKudos, answer, err
 	case cmdMentor:
 	default:
 		return "other", nil, mentoring.Errorf(mentoring.EINVALID,
@@ -168,8 +168,8 @@ func (b *Bot) runCommand(ctx context.Context, cmd *slack.SlashCommand) (string, 
 			return label, nil, err
 		}
 	}
-	reply, err := sc.run(ctx, cmd, args)
-	return label, reply, err
+	answer, err := sc.run(ctx, cmd, args)
+	return label, answer, err
 }
 
 // outcomeOf is the metrics outcome of a handler's error.
@@ -218,7 +218,7 @@ const adminHelpText = "*For admins*\n" +
 	"`/mentor stats` programme figures, aggregate only\n" +
 	"`/mentor run checkins|nudges|recognition` sends what is due this period now"
 
-func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*slack.Msg, error) {
+func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
 	text := helpText
 	if b.prog.IsAdmin(cmd.UserID) {
 		text += "\n\n" + adminHelpText
@@ -228,19 +228,19 @@ func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 
 // respond delivers a slash command's reply that missed the ack through its
 // response_url, falling back to chat.postEphemeral.
-func (b *Bot) respond(ctx context.Context, cmd slack.SlashCommand, msg *slack.Msg) {
+func (b *Bot) respond(ctx context.Context, cmd slack.SlashCommand, msg *reply) {
 	err := b.postResponseURL(ctx, cmd.ResponseURL, msg)
 	if err == nil {
 		return
 	}
 	b.log.Warn("response_url failed; replying with chat.postEphemeral", "user", cmd.UserID, "err", err)
 	if _, err := b.api.PostEphemeralContext(ctx, cmd.ChannelID, cmd.UserID,
-		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks.BlockSet...)); err != nil {
+		slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)); err != nil {
 		b.log.Error("reply lost", "user", cmd.UserID, "err", err)
 	}
 }
 
-func (b *Bot) postResponseURL(ctx context.Context, url string, msg *slack.Msg) error {
+func (b *Bot) postResponseURL(ctx context.Context, url string, msg *reply) error {
 	if url == "" {
 		return fmt.Errorf("no response_url")
 	}

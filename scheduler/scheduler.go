@@ -6,6 +6,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -46,7 +47,15 @@ func (s *Scheduler) Run(ctx context.Context) {
 	t := time.NewTicker(s.interval)
 	defer t.Stop()
 	for {
-		if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		_, err := s.RunOnce(ctx)
+		var deferred *mentoring.DeferredError
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case errors.As(err, &deferred):
+			// Expected now and then (Slack's directory was unreachable): the next
+			// tick asks again.
+			s.log.Warn("scheduler", "err", err)
+		default:
 			s.log.Error("scheduler", "err", err)
 		}
 		select {

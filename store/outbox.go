@@ -78,12 +78,14 @@ func (s *Store) Split(ctx context.Context, id uint64) error {
 }
 
 // changeNotice applies fn to notice id in one transaction; fn returning false deletes
-// it. A notice no longer queued is left alone.
+// it. A notice no longer queued is left alone. Delivery sends many notices at once, so
+// these transactions are batched: concurrent calls share one fsync. fn may run more
+// than once, each time on the notice as stored.
 func (s *Store) changeNotice(ctx context.Context, id uint64, fn func(t *tx, n *mentoring.Notice) (keep bool, err error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.update(func(btx *bolt.Tx) error {
+	return s.batch(func(btx *bolt.Tx) error {
 		t := &tx{Tx: btx, s: s}
 		b := btx.Bucket(bucketOutbox)
 		var n mentoring.Notice

@@ -22,6 +22,9 @@ import (
 // gives up with ErrInUse. bbolt holds an exclusive flock for as long as the file is open.
 const LockTimeout = 3 * time.Second
 
+// batchSize is how many batched calls share a transaction at most.
+const batchSize = 64
+
 // ErrInUse means another process has the database file open.
 var ErrInUse = errors.New("the database file is in use by another process")
 
@@ -73,6 +76,9 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	db.NoSync = opts.NoSync
+	// Batched calls (the outbox's, made by many senders at once) commit as soon as as
+	// many are waiting as delivery sends at once, or after a millisecond.
+	db.MaxBatchSize, db.MaxBatchDelay = batchSize, time.Millisecond
 	s := &Store{db: db, path: path, Now: time.Now}
 	if !opts.ReadOnly {
 		if err := db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }); err != nil {
@@ -95,6 +101,15 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.db.Update(fn)
+}
+
+// batch is update for calls made from many goroutines at once: bbolt runs them in a
+// shared transaction with one fsync. fn may run more than once and must be
+// idempotent (bolt.DB.Batch); a failing fn is retried alone.
+func (s *Store) batch(fn func(tx *bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.Batch(fn)
 }
 
 // Close closes the file, releasing its lock. It waits for open transactions.

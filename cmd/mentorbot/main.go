@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.metrics = ops.NewMetrics()
 	client := bot.NewClient(bot.ClientConfig{
 		BotToken: string(cfg.BotToken), AppToken: string(cfg.AppToken), APIURL: string(cfg.APIURL),
-		Metrics: m.metrics, Logger: log,
+		Metrics: m.metrics, Logger: log, Memory: st,
 	})
 	dlv := delivery.New(delivery.Config{Queue: st, Slack: client, Now: now, Log: log, Sends: m.metrics.Sends})
 	prog := mentoring.New(mentoring.Config{
@@ -185,6 +185,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:       log,
 		Metrics:      m.metrics,
 		PingInterval: m.PingInterval,
+		Memory:       st,
 	}, client, prog)
 	m.store, m.prog, m.client, m.delivery, m.sched = st, prog, client, dlv, sched
 
@@ -221,7 +222,13 @@ func (m *Main) Run(ctx context.Context) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { sched.Run(bgCtx) })
 	bg.Go(func() { dlv.Run(bgCtx) })
-	defer func() { stopBackground(); bg.Wait() }()
+	defer func() {
+		stopBackground()
+		bg.Wait()
+		if err := client.Flush(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("conversations not kept", "err", err)
+		}
+	}()
 	if err := b.Run(ctx); err != nil {
 		return err
 	}

@@ -9,8 +9,10 @@ package delivery
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,7 +22,10 @@ import (
 
 const (
 	// batch is how many queued notices are read at a time.
-	batch = 50
+	batch = 512
+	// inFlight is how many sends run at once: enough for a fast Slack's throughput,
+	// few enough not to flood a slow one (each waits for its method's pace).
+	inFlight = 32
 	// maxBatches bounds the batches one wake-up sends, so a store that keeps failing
 	// to record outcomes cannot keep delivery spinning; the next wake-up goes on.
 	maxBatches = 100
@@ -77,6 +82,9 @@ type Delivery struct {
 	log   *slog.Logger
 	sends *prometheus.CounterVec
 	wake  chan struct{}
+
+	mu      sync.Mutex
+	nextDue time.Time // the earliest deferral set since the last look; zero: none
 }
 
 // Config is what Delivery needs.
@@ -113,20 +121,23 @@ func (d *Delivery) Wake() {
 // Run sends due notices now, whenever woken, and every poll, until ctx ends. A send in
 // progress then is given shutdownGrace to finish before Run returns.
 func (d *Delivery) Run(ctx context.Context) {
-	tick := time.NewTicker(poll)
-	defer tick.Stop()
 	for {
 		d.SendDue(ctx)
+		t := time.NewTimer(d.takeNextDue())
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-d.wake:
-		case <-tick.C:
+		case <-t.C:
 		}
+		t.Stop()
 	}
 }
 
-// SendDue sends what is due now, until the outbox has nothing due or ctx ends.
+// SendDue sends what is due now, until the outbox has nothing due or ctx ends. Up to
+// inFlight notices are sent at once; notices to the same people go out one after
+// the other, in the order they were queued.
 func (d *Delivery) SendDue(ctx context.Context) {
 	for range maxBatches {
 		if ctx.Err() != nil {
@@ -137,16 +148,32 @@ func (d *Delivery) SendDue(ctx context.Context) {
 			d.log.Error("read outbox", "err", err)
 			return
 		}
+		lanes := make([][]mentoring.Notice, inFlight)
 		for _, n := range due {
-			if ctx.Err() != nil {
-				return
-			}
-			sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
-			stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
-			d.send(sendCtx, n)
-			stop()
-			cancel()
+			h := fnv.New32a()
+			h.Write([]byte(strings.Join(n.To, ",")))
+			lane := h.Sum32() % inFlight
+			lanes[lane] = append(lanes[lane], n)
 		}
+		var wg sync.WaitGroup
+		for _, lane := range lanes {
+			if len(lane) == 0 {
+				continue
+			}
+			wg.Go(func() {
+				for _, n := range lane {
+					if ctx.Err() != nil {
+						return
+					}
+					sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+					stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
+					d.send(sendCtx, n)
+					stop()
+					cancel()
+				}
+			})
+		}
+		wg.Wait()
 		if len(due) < batch {
 			return
 		}
@@ -197,7 +224,7 @@ func (d *Delivery) settle(ctx context.Context, n mentoring.Notice, err error, de
 		err = d.queue.Sent(ctx, n.ID)
 	case errors.As(err, &rl):
 		outcome = "rate_limited"
-		err = d.queue.Defer(ctx, n.ID, d.now().Add(rl.RetryAfter()))
+		err = d.deferUntil(ctx, n, d.now().Add(rl.RetryAfter()))
 	case permanent(err):
 		outcome = "failed"
 		d.log.Warn("notice can never be delivered; dropped", "kind", n.Kind, "to", strings.Join(n.To, ","), "err", err)
@@ -205,12 +232,40 @@ func (d *Delivery) settle(ctx context.Context, n mentoring.Notice, err error, de
 	default:
 		outcome = "retry"
 		d.log.Warn("send failed; will retry", "kind", n.Kind, "attempt", n.Attempts+1, "err", err)
-		err = d.queue.Defer(ctx, n.ID, d.now().Add(retryAfter*time.Duration(n.Attempts+1)))
+		err = d.deferUntil(ctx, n, d.now().Add(retryAfter*time.Duration(n.Attempts+1)))
 	}
 	d.count(n, outcome)
 	if err != nil {
 		d.log.Error("outbox", "err", err)
 	}
+}
+
+// deferUntil postpones n until t, and has Run look again then rather than at its next
+// poll.
+func (d *Delivery) deferUntil(ctx context.Context, n mentoring.Notice, t time.Time) error {
+	d.mu.Lock()
+	if d.nextDue.IsZero() || t.Before(d.nextDue) {
+		d.nextDue = t
+	}
+	d.mu.Unlock()
+	return d.queue.Defer(ctx, n.ID, t)
+}
+
+// takeNextDue returns how long to wait before looking again: until the earliest
+// deferral, or poll when there is none. A deferral that has come is forgotten, and
+// the answer is to look now.
+func (d *Delivery) takeNextDue() time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.nextDue.IsZero() {
+		return poll
+	}
+	wait := d.nextDue.Sub(d.now())
+	if wait <= 0 {
+		d.nextDue = time.Time{}
+		return 0
+	}
+	return min(wait, poll)
 }
 
 func (d *Delivery) count(n mentoring.Notice, outcome string) {

@@ -76,6 +76,14 @@ type Directory interface {
 	// Person returns what the workspace says about id: EINVALID when there is no such
 	// person, EINTERNAL when the workspace cannot be asked.
 	Person(ctx context.Context, id string) (Person, error)
+	// People is Person for many at once, for a fan-out (who of those due a message is
+	// away): one call, whatever the number of ids, so that it costs the workspace a few
+	// list pages rather than a lookup per person. The map holds every id the workspace
+	// knows; an id it does not know is missing from it, which is not an error. The
+	// answers may be as old as Person's (a cache). An error (EINTERNAL) means the
+	// workspace could not be asked: the map is then nil and nothing may be assumed
+	// about anyone in ids. No ids is an empty map.
+	People(ctx context.Context, ids []string) (map[string]Person, error)
 }
 
 // Person is what the workspace says about someone.

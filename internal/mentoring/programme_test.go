@@ -63,6 +63,48 @@ type directory struct {
 	// change the programme while a call is asking the workspace, as Slack's latency
 	// lets other requests do.
 	onPerson func(id string)
+	// bulk are the People calls so far, each with the ids it asked about.
+	bulk [][]string
+	// down, when set, is the error every People call returns: Slack cannot be asked.
+	down error
+}
+
+func (d *directory) People(_ context.Context, ids []string) (map[string]mentoring.Person, error) {
+	d.mu.Lock()
+	hook := d.onPerson
+	d.bulk = append(d.bulk, slices.Clone(ids))
+	d.mu.Unlock()
+	if hook != nil {
+		for _, id := range ids {
+			hook(id)
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.down != nil {
+		return nil, d.down
+	}
+	out := map[string]mentoring.Person{}
+	for _, id := range ids {
+		if p, ok := d.people[id]; ok {
+			out[id] = p
+		}
+	}
+	return out, nil
+}
+
+// bulkCalls returns the People calls so far.
+func (d *directory) bulkCalls() [][]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Clone(d.bulk)
+}
+
+// fail makes People fail with err from now on; nil mends it.
+func (d *directory) fail(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.down = err
 }
 
 func (d *directory) Person(_ context.Context, id string) (mentoring.Person, error) {

@@ -2,6 +2,8 @@ package mentoring
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -9,7 +11,12 @@ import (
 // per period, skipping periods already handled: it is what the scheduler calls on each
 // tick, and what came due while the bot was down goes out once. Pairs made during the
 // current period are not asked about it: nobody gets "how did it go this week?"
-// minutes after their intro. It returns how many notices it queued. Errors: EINTERNAL.
+// minutes after their intro. With RespectStatus, the people about to be messaged are
+// looked up in one Directory.People call; those who are away, deactivated or unknown
+// to the workspace get nothing this period. When that call fails, they are left for
+// the next call (nothing is recorded for them), everyone else is handled, and the
+// error is a *DeferredError. It returns how many notices it queued. Errors: EINTERNAL,
+// *DeferredError.
 func (p *Programme) QueueDue(ctx context.Context, kind Kind) (int, error) {
 	return p.queueDue(ctx, kind, false)
 }
@@ -29,8 +36,26 @@ type due struct {
 	userID string
 	period Period
 	about  []About
-	away   bool
+	// skip: the workspace says the person is away, deactivated or unknown; the period
+	// is recorded and nothing is sent.
+	skip bool
 }
+
+// DeferredError is QueueDue's error when the workspace could not be asked who of
+// those due is away: Deferred people were left for a later call, with nothing
+// recorded for them, while everyone else was handled as usual.
+type DeferredError struct {
+	Kind     Kind
+	Deferred int
+	Err      error
+}
+
+func (e *DeferredError) Error() string {
+	return fmt.Sprintf("%d %s %s deferred to a later tick: the directory could not say who is away: %v",
+		e.Deferred, e.Kind, map[bool]string{true: "notice", false: "notices"}[e.Deferred == 1], e.Err)
+}
+
+func (e *DeferredError) Unwrap() error { return e.Err }
 
 func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (int, error) {
 	var list []due
@@ -42,15 +67,10 @@ func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (i
 	if err != nil || len(list) == 0 {
 		return 0, err
 	}
+	var deferred *DeferredError
 	if p.respectStatus && kind != KindRecognition {
-		for i := range list {
-			if len(list[i].about) == 0 {
-				continue
-			}
-			// Unknown presence is not away: a check-in too many beats one missed.
-			if pr, err := p.dir.Person(ctx, list[i].userID); err == nil {
-				list[i].away = pr.Away
-			}
+		if list, deferred = p.checkAway(ctx, kind, list); len(list) == 0 {
+			return 0, deferred
 		}
 	}
 	queued := 0
@@ -83,7 +103,7 @@ func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (i
 			if err := tx.MarkHandled(d.userID, key); err != nil {
 				return err
 			}
-			if len(d.about) == 0 || d.away {
+			if len(d.about) == 0 || d.skip {
 				continue
 			}
 			if kind == KindCheckin {
@@ -104,7 +124,38 @@ func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (i
 	if err != nil {
 		return 0, err
 	}
+	if deferred != nil {
+		return queued, deferred
+	}
 	return queued, nil
+}
+
+// checkAway asks the directory, in one call, about everyone in list who is to be
+// messaged, and marks those to skip. When the directory cannot answer, they are taken
+// out of list (so nothing is recorded for them and a later call asks again) and the
+// error says how many; those with nothing to be sent stay.
+func (p *Programme) checkAway(ctx context.Context, kind Kind, list []due) ([]due, *DeferredError) {
+	var ids []string
+	for _, d := range list {
+		if len(d.about) > 0 {
+			ids = append(ids, d.userID)
+		}
+	}
+	if len(ids) == 0 {
+		return list, nil
+	}
+	people, err := p.dir.People(ctx, ids)
+	if err != nil {
+		list = slices.DeleteFunc(list, func(d due) bool { return len(d.about) > 0 })
+		return list, &DeferredError{Kind: kind, Deferred: len(ids), Err: err}
+	}
+	for i := range list {
+		if len(list[i].about) > 0 {
+			pr, known := people[list[i].userID]
+			list[i].skip = !known || pr.Away || pr.Deactivated
+		}
+	}
+	return list, nil
 }
 
 // stillActive keeps what is about pairings that are still active.

@@ -31,6 +31,13 @@ type Metrics struct {
 	// Sends counts queued messages (intros, notices, check-ins) by kind and outcome
 	// ("sent", "already_sent", "rate_limited", "retry", "failed").
 	Sends *prometheus.CounterVec
+	// RateLimit is the rate each Slack method is paced at, learned from Slack's 429s,
+	// in calls per second (absent while a method is unpaced).
+	RateLimit *prometheus.GaugeVec
+	// DirectoryFailures counts reads of Slack's directory of people (users.list pages
+	// for a fan-out's away check, users.info lookups) that failed: each failed away
+	// check leaves the people it was about for the scheduler's next tick.
+	DirectoryFailures prometheus.Counter
 	// Reconnects counts Socket Mode connections after the first.
 	Reconnects prometheus.Counter
 	// Panics counts handler panics that were recovered.
@@ -63,6 +70,12 @@ func NewMetrics() *Metrics {
 		Sends: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "mentorbot_messages_total", Help: "Queued messages by kind and outcome.",
 		}, []string{"kind", "outcome"}),
+		RateLimit: f.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "mentorbot_slack_rate_limit", Help: "Calls per second each Slack method is paced at, learned from 429s.",
+		}, []string{"method"}),
+		DirectoryFailures: f.NewCounter(prometheus.CounterOpts{
+			Name: "mentorbot_directory_failures_total", Help: "Reads of Slack's directory of people (users.list, users.info) that failed.",
+		}),
 		Reconnects: f.NewCounter(prometheus.CounterOpts{
 			Name: "mentorbot_socket_reconnects_total", Help: "Socket Mode connections after the first.",
 		}),

@@ -23,13 +23,19 @@
 // channel membership, deactivated users, and the 3-second acknowledgement
 // deadline. Faults can be injected with RateLimit and FailNext.
 //
+// With Options.PayloadDir (or $MENTORBOT_PAYLOAD_DIR) set, every payload the
+// app sends — Web API arguments, ack payloads, response_url bodies — is also
+// appended to a JSON-lines file there, which the conformance gate in
+// ./conformance checks against Slack's TypeScript definitions and limits
+// (see payloads.go).
+//
 // The package does not import "testing": `mentorbot demo` uses it too.
 //
 // # Web API methods
 //
 // auth.test, apps.connections.open, chat.postMessage, chat.postEphemeral,
 // chat.update, conversations.open, conversations.history, users.info,
-// views.open, views.push, views.update, views.publish,
+// users.list (cursor pages, as strict as Slack's docs: see users.go), views.open, views.push, views.update, views.publish,
 // files.getUploadURLExternal and files.completeUploadExternal (with the
 // upload URL in between: slack-go's UploadFileContext). Any other method
 // answers unknown_method. apps.connections.open takes the app-level token,

@@ -18,6 +18,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"ok": false, "error": "invalid_payload"})
 		return
 	}
+	s.logResponseURL(body)
 	s.mu.Lock()
 	status, code := s.responseURLPostLocked(key, body)
 	call := Call{Method: "response_url", Body: body, Status: status, Error: code}

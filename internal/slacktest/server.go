@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Defaults for Options fields left empty.
@@ -76,6 +79,12 @@ type Options struct {
 	// Logger receives debug logs about connections and envelopes; default
 	// discards them.
 	Logger *slog.Logger
+
+	// PayloadDir, when set, is a directory where every payload the app
+	// sends (Web API arguments, ack payloads, response_url bodies) is
+	// appended as JSON lines, for internal/slacktest/conformance to check;
+	// default $MENTORBOT_PAYLOAD_DIR (PayloadDirEnv). See payloads.go.
+	PayloadDir string
 }
 
 func (o *Options) setDefaults() {
@@ -101,6 +110,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.PayloadDir == "" {
+		o.PayloadDir = os.Getenv(PayloadDirEnv)
 	}
 }
 
@@ -174,6 +186,8 @@ type Server struct {
 	// recordQueue feeds OnRecord; signalled through recordWake.
 	recordWake chan struct{}
 
+	payloads *payloadLog // nil unless Options.PayloadDir is set
+
 	mu      sync.Mutex
 	closed  bool
 	changed chan struct{} // closed and replaced on every state change
@@ -197,6 +211,7 @@ type Server struct {
 	uploads      map[string]*upload
 
 	rateLimits map[string]rateLimitFault
+	meters     map[string]*rate.Limiter // Meter: Slack-like token buckets by method
 	failures   map[string]failFault
 
 	conns       map[*wsConn]struct{}
@@ -221,6 +236,10 @@ type failFault struct {
 // New starts a Server listening on 127.0.0.1 on a free port.
 func New(opts Options) (*Server, error) {
 	opts.setDefaults()
+	payloads, err := openPayloadLog(opts.PayloadDir)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("slacktest: listen: %w", err)
@@ -233,6 +252,7 @@ func New(opts Options) (*Server, error) {
 		done:         make(chan struct{}),
 		ackTimeout:   ackTimeout,
 		recordWake:   make(chan struct{}, 1),
+		payloads:     payloads,
 		changed:      make(chan struct{}),
 		users:        map[string]*User{},
 		channels:     map[string]*channel{},
@@ -248,6 +268,7 @@ func New(opts Options) (*Server, error) {
 		tickets:      map[string]bool{},
 		uploads:      map[string]*upload{},
 		rateLimits:   map[string]rateLimitFault{},
+		meters:       map[string]*rate.Limiter{},
 		failures:     map[string]failFault{},
 		conns:        map[*wsConn]struct{}{},
 	}

@@ -376,11 +376,13 @@ func (s *Server) Deliver(ctx context.Context, env Envelope) (Ack, error) {
 	s.log.Debug("envelope sent", "conn", c.n, "type", env.Type, "envelope_id", env.EnvelopeID)
 	select {
 	case a := <-ch:
+		s.logAck(env, a.payload)
 		return Ack{EnvelopeID: env.EnvelopeID, Payload: a.payload, Latency: a.at.Sub(start), Dropped: a.oversized}, nil
 	case <-c.done:
 		// The reader may have routed the ack just before stopping.
 		select {
 		case a := <-ch:
+			s.logAck(env, a.payload)
 			return Ack{EnvelopeID: env.EnvelopeID, Payload: a.payload, Latency: a.at.Sub(start), Dropped: a.oversized}, nil
 		default:
 		}

@@ -106,7 +106,11 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		aerr = s.authorize(method, req.token)
 	}
 	if aerr == nil {
-		if f, ok := s.rateLimits[method]; ok {
+		if ra, refused := s.meteredLocked(method); refused {
+			call.Status = http.StatusTooManyRequests
+			retryAfter = ra
+			aerr = errCode("ratelimited")
+		} else if f, ok := s.rateLimits[method]; ok {
 			f.n--
 			if f.n <= 0 {
 				delete(s.rateLimits, method)
@@ -144,6 +148,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, call)
 	s.broadcastLocked()
 	s.mu.Unlock()
+	s.logAPICall(req)
 
 	if aerr != nil {
 		s.log.Debug("api call failed", "method", method, "error", aerr.code, "messages", aerr.messages)
