@@ -56,6 +56,9 @@ type Bot struct {
 	log    *slog.Logger
 	m      *ops.Metrics
 
+	// eraseMu keeps one erasure at a time: a click's and the retry loop's.
+	eraseMu sync.Mutex
+
 	connected atomic.Bool
 	seen      *seenEnvelopes
 	inflight  sync.WaitGroup
@@ -122,6 +125,10 @@ func (b *Bot) setConnected(up bool) {
 // *AuthError when Slack rejects the app token.
 func (b *Bot) Run(ctx context.Context) error {
 	b.homes.load()
+	// A confirmed erasure is finished before anything is served.
+	b.finishErasures(ctx)
+	stopEraser := b.retryErasures(ctx)
+	defer stopEraser()
 	// Handlers and the connection outlive ctx so that in-flight work can finish and
 	// its acks can still be written during the drain.
 	connCtx, closeConn := context.WithCancel(context.WithoutCancel(ctx))
@@ -245,6 +252,8 @@ func (b *Bot) envelope(ctx context.Context, evt socketmode.Event, received time.
 					})
 				return
 			}
+			// What must be durable before Slack hears "ok" (a confirmed erasure).
+			b.beforeAck(ctx, &data)
 			entry.finish(nil)
 			b.ack(ctx, req, typ, nil, received)
 			b.interaction(ctx, &data)

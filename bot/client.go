@@ -347,6 +347,21 @@ func (c *Client) Posted(ctx context.Context, channel string, n mentoring.Notice)
 	return false, nil
 }
 
+// tellErased tells someone, in a DM, that their erasure is finished: once, since the
+// DM carries the erasure's sequence number in its metadata and is looked for before
+// it is sent again after a crash.
+func (c *Client) tellErased(ctx context.Context, e mentoring.Erasure) error {
+	n := mentoring.Notice{ID: e.Seq, Kind: mentoring.KindErased, To: []string{e.UserID}, CreatedAt: e.RequestedAt}
+	channel, err := c.dmChannel(ctx, e.UserID)
+	if err != nil {
+		return err
+	}
+	if sent, err := c.Posted(ctx, channel, n); err != nil || sent {
+		return err
+	}
+	return c.Post(ctx, channel, n)
+}
+
 // dm sends a person a direct message now, outside the outbox (replies to their own
 // action), logging a failure.
 func (c *Client) dm(ctx context.Context, userID, mrkdwn string) {

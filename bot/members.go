@@ -181,25 +181,6 @@ func (b *Bot) forget(ctx context.Context, cmd *slack.SlashCommand, args string) 
 	return msg, nil
 }
 
-func (b *Bot) forgetConfirmed(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	b.client.Forget(cb.User.ID)
-	ended, err := b.prog.Forget(ctx, cb.User.ID)
-	if err != nil {
-		return err
-	}
-	b.refreshAfterEnding(cb.User.ID, ended)
-	// Their Home tab is published once more, without their data; then it is no longer
-	// refreshed, as the store forgot that they opened it.
-	b.homes.forget(cb.User.ID)
-	b.replaceOriginal(ctx, cb, "Done: everything stored about you has been erased. You're welcome back any time with `/mentor join`.")
-	return nil
-}
-
-func (b *Bot) forgetCancelled(ctx context.Context, cb *slack.InteractionCallback, a *slack.BlockAction) error {
-	b.replaceOriginal(ctx, cb, "Cancelled: nothing was erased.")
-	return nil
-}
-
 // replaceOriginal replaces the ephemeral message a button was on.
 func (b *Bot) replaceOriginal(ctx context.Context, cb *slack.InteractionCallback, mrkdwn string) {
 	msg := ephemeral(mrkdwn)

@@ -42,6 +42,9 @@ func renderNotice(n mentoring.Notice) (message, error) {
 		return textMessage(nudgeText(n)), nil
 	case n.Kind == mentoring.KindRecognition:
 		return recognitionMessage(n), nil
+	case n.Kind == mentoring.KindErased:
+		return textMessage("Done: everything stored about you has been erased, from the database file itself. " +
+			"You're welcome back any time with `/mentor join`."), nil
 	}
 	return message{}, fmt.Errorf("notice %d: nothing to say for kind %q", n.ID, n.Kind)
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/mentorbot/mentorbot/internal/mentoring"
 )
 
+// compactSuffix names the file a rewrite builds beside the database.
+const compactSuffix = ".compact"
+
 // compactTxSize bounds each transaction of the rewrite, so a large file is copied in
 // pieces rather than held in memory whole.
 const compactTxSize = 64 << 20
@@ -169,7 +172,7 @@ func deletePrefix(b *bolt.Bucket, prefix []byte) error {
 func (s *Store) compact() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tmp := s.path + ".compact"
+	tmp := s.path + compactSuffix
 	_ = os.Remove(tmp)
 	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: LockTimeout, FreelistType: bolt.FreelistMapType})
 	if err != nil {

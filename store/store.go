@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -81,6 +83,12 @@ func Open(path string, opts Options) (*Store, error) {
 	db.MaxBatchSize, db.MaxBatchDelay = batchSize, time.Millisecond
 	s := &Store{db: db, path: path, Now: time.Now}
 	if !opts.ReadOnly {
+		// We hold the lock: a rewrite file left beside the database is from a rewrite a
+		// crash interrupted, and may hold erased bytes.
+		if err := os.Remove(path + compactSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			db.Close()
+			return nil, fmt.Errorf("remove the unfinished rewrite %s: %w", path+compactSuffix, err)
+		}
 		if err := db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("migrate store %s: %w", path, err)
@@ -209,6 +217,11 @@ var migrations = []migration{
 	// learned per method, and who has opened their Home tab.
 	func(tx *bolt.Tx) error {
 		return createBuckets(tx, bucketChannels, bucketLimits, bucketHomeViewers)
+	},
+	// 6: erasures asked for and not yet finished, so that a crash cannot leave one half
+	// done.
+	func(tx *bolt.Tx) error {
+		return createBuckets(tx, bucketErasures)
 	},
 }
 

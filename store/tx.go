@@ -25,6 +25,7 @@ var (
 	bucketChannels      = []byte("channels")         // comma-joined user ids -> DM or group DM channel id
 	bucketLimits        = []byte("limits")           // Slack method -> JSON learned rate limit
 	bucketHomeViewers   = []byte("home_viewers")     // user id -> nothing: has opened their Home tab
+	bucketErasures      = []byte("erasures")         // user id -> JSON Erasure: asked for, not yet finished
 )
 
 // View runs fn in one read transaction (mentoring.Store).

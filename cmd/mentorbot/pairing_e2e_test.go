@@ -180,6 +180,11 @@ func TestForgetErasesFromDisk(t *testing.T) {
 	if strings.Contains(notice.Text, "UBERT") {
 		t.Errorf("the partner notice names the forgotten person: %s", notice.Text)
 	}
+	// Told, the pending erasure record goes too, with one more rewrite.
+	waitFor(t, "the erasure to finish", func() bool {
+		pending, err := h.m.prog.PendingErasures(context.Background())
+		return err == nil && len(pending) == 0
+	})
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package mentoring
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -94,30 +93,6 @@ func (p *Programme) Rematch(ctx context.Context, userID, partnerID string) (Pair
 		return nil
 	})
 	return ended, err
-}
-
-// Forget erases everything stored about userID: their pairings end (EndForgotten)
-// and each partner is told without being told who; notices that name them are
-// redacted; then every record of them is erased from the file. Errors: EINTERNAL.
-func (p *Programme) Forget(ctx context.Context, userID string) ([]Pairing, error) {
-	var ended []Pairing
-	err := p.update(ctx, func(tx Tx) error {
-		active, err := activePairings(tx, userID)
-		if err != nil {
-			return err
-		}
-		if ended, err = endPairings(tx, userID, active, EndForgotten, p.now()); err != nil {
-			return err
-		}
-		if err := tx.RedactNotices(func(n *Notice) bool { return n.Redact(userID) }); err != nil {
-			return err
-		}
-		return tx.Erase(userID)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("forget: %w", err)
-	}
-	return ended, nil
 }
 
 // endPairings ends the given pairings of userID for reason and queues a notice to

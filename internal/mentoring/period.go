@@ -18,6 +18,9 @@ const (
 	KindIntro        Kind = "mentorbot_intro"
 	KindUnmatched    Kind = "mentorbot_unmatched"
 	KindPairingEnded Kind = "mentorbot_pairing_ended"
+	// KindErased tells someone their erasure is finished. It is never queued (the
+	// outbox would keep their id); the bot sends it once the bytes are gone.
+	KindErased Kind = "mentorbot_erased"
 )
 
 // ScheduledKinds are the kinds a schedule sends, in the order they are looked at.

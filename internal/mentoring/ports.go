@@ -63,6 +63,14 @@ type Tx interface {
 	// false drops it.
 	RedactNotices(fn func(n *Notice) (keep bool)) error
 
+	// Erasures returns the erasures asked for and not yet finished, oldest first.
+	Erasures() ([]Erasure, error)
+	// PutErasure records or updates the erasure of e.UserID, assigning its Seq when 0.
+	PutErasure(e *Erasure) error
+	// DeleteErasure forgets the erasure of userID; like Erase, once the transaction
+	// commits no byte of it stays in the file.
+	DeleteErasure(userID string) error
+
 	// Erase deletes every record of userID: their participant record, goals,
 	// check-ins and marks, the kudos they received or wrote, their id in other people's
 	// records (manager) and their side of every pairing (blanked, so partners keep an

@@ -38,6 +38,11 @@ type Metrics struct {
 	// for a fan-out's away check, users.info lookups) that failed: each failed away
 	// check leaves the people it was about for the scheduler's next tick.
 	DirectoryFailures prometheus.Counter
+	// ErasuresFailed counts erasures that could not be finished at once (the file
+	// could not be rewritten, say); they are retried. ErasuresPending is how many
+	// wait: alert when it stays above 0.
+	ErasuresFailed  prometheus.Counter
+	ErasuresPending prometheus.Gauge
 	// Reconnects counts Socket Mode connections after the first.
 	Reconnects prometheus.Counter
 	// Panics counts handler panics that were recovered.
@@ -75,6 +80,12 @@ func NewMetrics() *Metrics {
 		}, []string{"method"}),
 		DirectoryFailures: f.NewCounter(prometheus.CounterOpts{
 			Name: "mentorbot_directory_failures_total", Help: "Reads of Slack's directory of people (users.list, users.info) that failed.",
+		}),
+		ErasuresFailed: f.NewCounter(prometheus.CounterOpts{
+			Name: "mentorbot_erasures_failed_total", Help: "Erasures that could not be finished at once and are retried.",
+		}),
+		ErasuresPending: f.NewGauge(prometheus.GaugeOpts{
+			Name: "mentorbot_erasures_pending", Help: "Erasures asked for and not yet finished (file rewrite included).",
 		}),
 		Reconnects: f.NewCounter(prometheus.CounterOpts{
 			Name: "mentorbot_socket_reconnects_total", Help: "Socket Mode connections after the first.",
