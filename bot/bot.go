@@ -5,6 +5,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -204,12 +205,73 @@ func (b *Bot) event(ctx context.Context, evt socketmode.Event) {
 			b.log.Warn("socket mode read failed", "err", e.ErrorObj)
 		}
 	case socketmode.EventTypeErrorBadMessage:
-		if e, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
-			b.log.Warn("socket mode message not understood", "err", e.Cause)
-		}
+		b.unparsed(ctx, evt, time.Now())
 	case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI:
 		b.envelope(ctx, evt, time.Now())
+	default:
+		// An event socketmode may add later: if it is an envelope, Slack waits for
+		// its ack all the same.
+		if evt.Request != nil && evt.Request.EnvelopeID != "" {
+			b.unparsed(ctx, evt, time.Now())
+		}
 	}
+}
+
+// envelopeTypes are the Socket Mode envelope types the bot reads; any other type is
+// counted as "unknown", so that what Slack sends cannot add metric series.
+var envelopeTypes = map[string]bool{
+	socketmode.RequestTypeSlashCommands: true,
+	socketmode.RequestTypeInteractive:   true,
+	socketmode.RequestTypeEventsAPI:     true,
+}
+
+// unparsed acknowledges, logs and counts (outcome "unparsed") an envelope the bot
+// cannot read: one socketmode could not parse (an envelope type it does not know, a
+// payload of the wrong shape, an Events API event type it lacks), reported as
+// ErrorBadMessage with the raw frame, or one whose data the bot does not expect.
+// Slack wants every envelope acknowledged whatever its content; one left
+// unacknowledged is redelivered (Events API) or fails for the person, and unanswered
+// events count against the app. Nothing in it can be done, so the ack has no payload.
+// The frame itself is not logged: it may hold what a person typed.
+func (b *Bot) unparsed(ctx context.Context, evt socketmode.Event, received time.Time) {
+	var (
+		id, typ string
+		retry   int
+		cause   error
+	)
+	if req := evt.Request; req != nil {
+		id, typ, retry = req.EnvelopeID, req.Type, req.RetryAttempt
+	}
+	if e, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+		cause = e.Cause
+		if id == "" {
+			// socketmode could not parse the frame, so there is no Request: read the
+			// envelope_id (and type) alone. A field of the wrong type elsewhere, which
+			// may be why parsing failed, does not stop these from being read.
+			var head struct {
+				EnvelopeID   string `json:"envelope_id"`
+				Type         string `json:"type"`
+				RetryAttempt int    `json:"retry_attempt"`
+			}
+			_ = json.Unmarshal(e.Message, &head)
+			id, typ, retry = head.EnvelopeID, head.Type, head.RetryAttempt
+		}
+	}
+	if cause == nil {
+		cause = fmt.Errorf("a %s event carrying %T, which the bot does not read", evt.Type, evt.Data)
+	}
+	if !envelopeTypes[typ] {
+		typ = "unknown"
+	}
+	b.m.Envelopes.WithLabelValues(typ, "unparsed").Inc()
+	if id == "" {
+		b.log.Warn("socket mode message not understood; it has no envelope_id, so there is nothing to acknowledge", "type", typ, "err", cause)
+		return
+	}
+	b.log.Warn("socket mode envelope not understood; acknowledged so that Slack does not redeliver it",
+		"envelope", id, "type", typ, "retry_attempt", retry, "err", cause)
+	req := &socketmode.Request{EnvelopeID: id, Type: typ}
+	b.inflight.Go(func() { _ = b.ack(ctx, req, typ, nil, received) })
 }
 
 // envelope handles one Socket Mode request on its own goroutine. A redelivery of an
@@ -217,7 +279,14 @@ func (b *Bot) event(ctx context.Context, evt socketmode.Event) {
 // and its work is not done twice.
 func (b *Bot) envelope(ctx context.Context, evt socketmode.Event, received time.Time) {
 	req := evt.Request
+	switch evt.Data.(type) {
+	case slack.SlashCommand, slack.InteractionCallback, slackevents.EventsAPIEvent:
+	default:
+		b.unparsed(ctx, evt, received)
+		return
+	}
 	if req == nil {
+		b.unparsed(ctx, evt, received)
 		return
 	}
 	// A person is waiting for what this envelope asks: its calls go before fan-out.
@@ -261,9 +330,6 @@ func (b *Bot) envelope(ctx context.Context, evt socketmode.Event, received time.
 			entry.finish(nil)
 			b.ack(ctx, req, typ, nil, received)
 			b.eventsAPI(ctx, data)
-		default:
-			entry.finish(nil)
-			b.ack(ctx, req, typ, nil, received)
 		}
 	})
 }
@@ -319,6 +385,8 @@ func isNil(p any) bool {
 	switch v := p.(type) {
 	case nil:
 		return true
+	case json.RawMessage:
+		return len(v) == 0
 	case *reply:
 		return v == nil
 	case *slack.ViewSubmissionResponse:

@@ -436,51 +436,65 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-// envVerifyDamaged names the damaged file the child process of TestVerifyReportsDamage
+// envVerifyDamaged names the file the child process of TestVerifyReportsDamage
 // verifies.
 const envVerifyDamaged = "MENTORBOT_STORE_TEST_VERIFY_DAMAGED"
 
-// TestVerifyReportsDamage verifies a file whose keys are out of order, then closes it,
-// as the backup command does with its copy. The check runs in a child process: a
-// Verify that leaves bbolt's checker running past its transaction makes it read the
-// file's unmapped memory after Close, a fault that kills the whole process.
+// TestVerifyReportsDamage damages a file whose keys are out of order, then opens it (Open
+// checks it) and verifies it, damaged while open, then closes it, as the backup
+// command does with its copy. The check runs in a child process: a check that leaves
+// bbolt's checker running past its transaction makes it read the file's unmapped
+// memory after Close, a fault that kills the whole process.
 func TestVerifyReportsDamage(t *testing.T) {
 	if path := os.Getenv(envVerifyDamaged); path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A leaf holds each key just before its value: rename U150 to U010, which
+		// sorts before the keys around it.
+		i := bytes.Index(raw, []byte(`U150{"id":"U150"`))
+		if i < 0 {
+			t.Fatal("key U150 not found in the file")
+		}
 		r, err := Open(path, Options{ReadOnly: true})
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Damaged while open: bbolt's shared mapping sees the new bytes.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt([]byte("U010"), int64(i)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
 		verr := r.Verify()
 		if err := r.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if verr == nil {
-			t.Fatal("Verify of a file with keys out of order reports no error")
+		if !errors.Is(verr, ErrDamaged) {
+			t.Fatalf("Verify of a file with keys out of order = %v, want ErrDamaged", verr)
 		}
 		t.Logf("Verify: %v", verr)
+		_, oerr := Open(path, Options{ReadOnly: true})
+		if !errors.Is(oerr, ErrDamaged) {
+			t.Fatalf("Open of a file with keys out of order = %v, want ErrDamaged", oerr)
+		}
+		t.Logf("Open: %v", oerr)
 		return
 	}
 	path := filepath.Join(t.TempDir(), "test.db")
 	fillForVerify(t, path)
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A leaf holds each key just before its value: rename U150 to U010, which sorts
-	// before the keys around it.
-	i := bytes.Index(raw, []byte(`U150{"id":"U150"`))
-	if i < 0 {
-		t.Fatal("key U150 not found in the file")
-	}
-	copy(raw[i:], "U010")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestVerifyReportsDamage$", "-test.count=1", "-test.v")
 	// The race runtime's pause at exit would only slow the test down.
 	cmd.Env = append(os.Environ(), envVerifyDamaged+"="+path, "GORACE="+os.Getenv("GORACE")+" atexit_sleep_ms=0")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Errorf("verifying a damaged file: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte("Verify: ")) || !bytes.Contains(out, []byte("Open: ")) {
+		t.Errorf("the child did not verify and open the damaged file:\n%s", out)
 	}
 }

@@ -71,7 +71,10 @@ Usage:
   mentorbot demo            try it against a simulated Slack workspace in the terminal
   mentorbot version         print the version
   mentorbot healthcheck     exit 0 when /healthz on MENTORBOT_HTTP_ADDR answers 200
-  mentorbot backup -o FILE  write a consistent copy of the database to FILE
+  mentorbot backup -o FILE  write a consistent copy of the database to FILE (- for
+                            standard output), from the running bot or the file
+  mentorbot restore -i FILE check the backup FILE and put it in place of the
+                            database (stop the bot first; the old file is kept)
 
 Settings (environment variables):
 {{range .}}
@@ -80,8 +83,9 @@ Settings (environment variables):
       default: {{usage_default .}}{{end}}
 {{end}}
 Exit status: 0 on success or after SIGTERM/SIGINT, 1 on a runtime failure (Slack
-rejected a token, the database is in use by another process), 2 on a missing or
-malformed setting.
+rejected a token, the database is in use by another process, or damaged: then
+mentorbot restore puts a backup in its place), 2 on a missing or malformed setting
+or bad arguments.
 `
 
 // PrintUsage writes the help text with every setting, its default and meaning.

@@ -238,4 +238,3 @@ func checkOthersIntact(t *testing.T, db string, want int) {
 		t.Fatal(err)
 	}
 }
-

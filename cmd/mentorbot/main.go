@@ -66,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return healthcheck(ctx, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restore(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], os.Stdin, stdout, stderr)
 	}
@@ -87,6 +89,9 @@ func serve(ctx context.Context, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, store.ErrInUse):
 		fmt.Fprintf(stderr, "mentorbot: the database %s is in use by another process: only one mentorbot may run per database\n", cfg.DBPath)
+	case errors.Is(err, store.ErrDamaged):
+		// One line, no trace: what is wrong and what to do (SPEC.md, Operations).
+		fmt.Fprintf(stderr, "mentorbot: the database file %s is damaged or is not a mentorbot database (%s): stop every mentorbot using it and put a backup in its place with mentorbot restore -i BACKUP\n", cfg.DBPath, damageReason(err))
 	default:
 		fmt.Fprintln(stderr, "mentorbot:", err)
 	}

@@ -4,6 +4,7 @@ package ops
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -99,8 +100,14 @@ func NewMetrics() *Metrics {
 	}
 }
 
-// ReadyFunc reports why the process cannot serve yet, or nil when it can.
+// ReadyFunc reports why the process cannot serve yet, or nil when it can. It should
+// return soon after ctx ends.
 type ReadyFunc func(ctx context.Context) error
+
+// ReadyTimeout is how long /readyz waits for its ReadyFunc: a probe must be answered
+// (within a second) even while the database is busy, and a check that has not
+// finished by then is itself the answer: not ready.
+const ReadyTimeout = 500 * time.Millisecond
 
 // Handler serves /healthz (200 while the process runs), /readyz (200 when ready, else
 // 503 with the reason) and /metrics (Prometheus text format).
@@ -111,10 +118,22 @@ func Handler(m *Metrics, ready ReadyFunc) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := ready(ctx); err != nil {
+		// The answer does not wait for a ReadyFunc that ignores ctx; one that heeds it
+		// has a moment to say why it gave up.
+		done := make(chan error, 1)
+		go func() { done <- ready(ctx) }()
+		grace := time.NewTimer(ReadyTimeout + 100*time.Millisecond)
+		defer grace.Stop()
+		var err error
+		select {
+		case err = <-done:
+		case <-grace.C:
+			err = fmt.Errorf("the readiness check did not finish within %v", ReadyTimeout)
+		}
+		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte("not ready: " + err.Error() + "\n"))
 			return
