@@ -94,7 +94,7 @@ func NewClient(cfg ClientConfig) *Client {
 	c.http = &http.Client{
 		Timeout: 30 * time.Second,
 		Transport: &pacedTransport{apiURL: cfg.APIURL, pacer: c.pacer,
-			next: &countingTransport{next: http.DefaultTransport, apiURL: cfg.APIURL, calls: cfg.Metrics.APICalls}},
+			next: &countingTransport{next: keepAlive(), apiURL: cfg.APIURL, calls: cfg.Metrics.APICalls}},
 	}
 	c.api = slack.New(cfg.BotToken,
 		slack.OptionAPIURL(cfg.APIURL),
@@ -102,6 +102,14 @@ func NewClient(cfg ClientConfig) *Client {
 		slack.OptionHTTPClient(c.http),
 	)
 	return c
+}
+
+// keepAlive is the default transport keeping enough idle connections to Slack for
+// every send delivery has in flight, so that none redials.
+func keepAlive() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
 }
 
 // learned keeps a newly learned rate, so the next fan-out starts from it.

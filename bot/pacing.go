@@ -34,7 +34,7 @@ var slackFloors = map[string]float64{
 	"users.info":                   tier4,
 	"users.list":                   tier2,
 	"conversations.open":           tier3,
-	"conversations.history":        tier1, // Tier 1 for some apps since May 2025
+	"conversations.history":        tier3, // Tier 1 since May 2025 only for commercially distributed non-Marketplace apps; mentorbot is installed by its own company
 	"files.getUploadURLExternal":   tier4,
 	"files.completeUploadExternal": tier4,
 	"auth.test":                    tier4,

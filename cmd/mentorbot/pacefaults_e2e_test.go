@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -96,15 +95,7 @@ func paceNotice(t testing.TB, kind mentoring.Kind, text string, to ...string) me
 // none is dropped, within halfLimit, and nothing is logged as an error. Each refusal
 // pauses its method for a second, so the 40 accepted chat.postMessage calls need
 // about 40 s at best.
-//
-// It fails today (see docs/benchmarks.md, "The half-429 test"): the 40 notices take
-// about 3 minutes (exactly once each, none dropped), sends time out in the pacer and
-// their outcome is not recorded ("outbox: context deadline exceeded"). It runs only
-// when paceKnownEnv is set, so that it does not hold up CI until that is fixed.
 func TestHalfOfAllCallsRefusedDeliversEverythingOnce(t *testing.T) {
-	if os.Getenv(paceKnownEnv) == "" {
-		t.Skipf("known to fail (40 notices take about 3 minutes; sends time out in the pacer); set %s=1 to run it", paceKnownEnv)
-	}
 	const dms, groups = 30, 10
 	refuser := newHalfRefuser("chat.postMessage", "conversations.open", "conversations.history")
 	proxy := httptest.NewServer(refuser)
@@ -202,9 +193,6 @@ func TestHalfOfAllCallsRefusedDeliversEverythingOnce(t *testing.T) {
 // halfLimit is how long TestHalfOfAllCallsRefusedDeliversEverythingOnce waits for
 // every notice: three times what the refusals alone impose.
 const halfLimit = 2 * time.Minute
-
-// paceKnownEnv turns on the tests here that fail today (see docs/benchmarks.md).
-const paceKnownEnv = "MENTORBOT_TEST_PACE_KNOWN_FAILURES"
 
 // fanSettledAll counts the notices of every kind delivery has recorded as delivered.
 func fanSettledAll(h *harness) int {
@@ -311,14 +299,9 @@ func paceLearned(t *testing.T, db string) map[string]float64 {
 // chat.postMessage's learned rate (what a first refusal right after an unpaced burst
 // often teaches: no success counted yet, so the floor), with Slack metering 25/s, and
 // 200 check-ins due: they should go out near Slack's rate, within 30 s.
-//
-// It fails today: a kept rate is taken as the last refusal's (hint), held for 30 s and
-// then raised 0.2% a second until 1.2 times it, so the bot sends about one a second
-// for over a minute and a half. It runs only when paceKnownEnv is set.
+// A kept rate is where the pacer starts, not a refusal: it grows from there (doubling
+// each second) until Slack refuses again.
 func TestRestartAfterLearningTheFloor(t *testing.T) {
-	if os.Getenv(paceKnownEnv) == "" {
-		t.Skipf("known to fail (about 1 check-in a second for 90 s); set %s=1 to run it", paceKnownEnv)
-	}
 	const pairs, want = 100, 200
 	srv := newSlack(t, slacktest.Options{})
 	db := filepath.Join(t.TempDir(), "mentorbot.db")

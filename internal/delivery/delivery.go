@@ -37,6 +37,8 @@ const (
 	retryAfter = 30 * time.Second
 	// sendTimeout bounds one send (slack-go waits out up to five 429s inside it).
 	sendTimeout = 30 * time.Second
+	// settleTimeout bounds recording a send's outcome.
+	settleTimeout = 5 * time.Second
 	// shutdownGrace is how long a send in flight may go on once Run's context ends, so
 	// that it is finished and recorded rather than left in doubt, while the process
 	// still exits within the 10 s an orchestrator gives it.
@@ -217,6 +219,10 @@ func (d *Delivery) send(ctx context.Context, n mentoring.Notice) {
 // for good, it leaves the outbox; rate limited, it waits for Retry-After; otherwise it
 // is retried later.
 func (d *Delivery) settle(ctx context.Context, n mentoring.Notice, err error, delivered string) {
+	// The send's context may have run out (that may be why it failed): recording the
+	// outcome gets its own.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
 	outcome := delivered
 	var rl interface{ RetryAfter() time.Duration }
 	switch {

@@ -22,8 +22,9 @@ import (
 const (
 	// backoff is the share of the accepted rate kept after a refusal.
 	backoff = 0.95
-	// growUnknown is the rate's growth per second while no limit is known.
-	growUnknown = 1.25
+	// growUnknown is the rate's growth per second while no limit is known: like TCP's
+	// slow start, it doubles.
+	growUnknown = 2.0
 	// approach is the share of the distance to just above the last refusal's rate
 	// closed per second while below it.
 	approach = 0.3
@@ -90,8 +91,10 @@ func New(cfg Config) *Pacer {
 	p := &Pacer{methods: map[string]*method{}, floors: cfg.Floors, def: cfg.DefaultFloor, now: cfg.Now, learned: cfg.OnLearn}
 	for name, r := range cfg.Learned {
 		if r > 0 {
+			// A rate learned before is where to start, not a refusal seen now: it grows
+			// from there until Slack answers 429 again, so a rate learned too low (on a
+			// bad day) is left behind in seconds.
 			m := p.method(name)
-			m.hint = r
 			m.lim.SetLimitAt(cfg.Now(), rate.Limit(max(r, p.floor(name))))
 			m.lim.SetBurstAt(cfg.Now(), burst(r))
 		}
@@ -135,8 +138,8 @@ func IsForeground(ctx context.Context) bool { v, _ := ctx.Value(fgKey{}).(bool);
 func (p *Pacer) Wait(ctx context.Context, name string) error {
 	fg := IsForeground(ctx)
 	for {
-		wait, reserved := p.next(name, fg)
-		if wait <= 0 {
+		wait, ready := p.next(name, fg)
+		if ready {
 			return nil
 		}
 		t := time.NewTimer(wait)
@@ -146,16 +149,13 @@ func (p *Pacer) Wait(ctx context.Context, name string) error {
 			return ctx.Err()
 		case <-t.C:
 		}
-		if reserved {
-			return nil
-		}
 	}
 }
 
-// next says how long a call of name must wait. When the method is not paused it
-// reserves the call's place in the rate (reserved true: go after wait); when it is,
-// wait is the rest of the pause and the caller asks again after it.
-func (p *Pacer) next(name string, fg bool) (wait time.Duration, reserved bool) {
+// next says how long a call of name must wait. It books no future slot: a call that
+// must wait is told how long, and asks again then, so that a pause or a rate that
+// changed in the meantime counts (ready false). ready true: go now.
+func (p *Pacer) next(name string, fg bool) (wait time.Duration, ready bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	m := p.method(name)
@@ -164,11 +164,16 @@ func (p *Pacer) next(name string, fg bool) (wait time.Duration, reserved bool) {
 		return wait, false
 	}
 	p.grow(name, m)
-	r := m.lim.ReserveN(now, 1)
-	if fg || !r.OK() {
-		return 0, true // foreground borrows: background calls after it wait longer
+	if fg {
+		m.lim.ReserveN(now, 1) // foreground borrows: background calls after it wait longer
+		return 0, true
 	}
-	return r.DelayFrom(now), true
+	if m.lim.AllowN(now, 1) {
+		return 0, true
+	}
+	deficit := 1 - m.lim.TokensAt(now)
+	wait = time.Duration(deficit / float64(m.lim.Limit()) * float64(time.Second))
+	return max(wait, time.Millisecond), false
 }
 
 // OK records a call the API accepted.
@@ -224,7 +229,9 @@ func (p *Pacer) Refused(name string, retryAfter time.Duration) {
 		// little was seen to measure it.
 		r = sharpBackoff * cur
 	case span < minAcceptSpan:
-		// The first refusal after an unpaced start measures a burst, not a rate.
+		// The first refusal after an unpaced start measures a burst, not a rate: start
+		// from what the burst suggests (or the floor) and grow fast until a refusal
+		// measures one.
 		r = float64(n) / minAcceptSpan.Seconds()
 		m.hint = 0
 	default:
