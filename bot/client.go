@@ -105,10 +105,12 @@ func NewClient(cfg ClientConfig) *Client {
 }
 
 // keepAlive is the default transport keeping enough idle connections to Slack for
-// every send delivery has in flight, so that none redials.
+// every send delivery has in flight, so that none redials during a fan-out.
 func keepAlive() http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
+	// A burst's connections are let go soon after it, not kept for 90 s.
+	t.IdleConnTimeout = 10 * time.Second
 	return t
 }
 
