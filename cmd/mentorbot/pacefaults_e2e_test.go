@@ -205,29 +205,8 @@ func fanSettledAll(h *harness) int {
 // empty.
 func TestSIGKILLMidFanoutDeliversEveryCheckinOnce(t *testing.T) {
 	const pairs, want = 100, 200
-	srv := newSlack(t, slacktest.Options{})
-	db := filepath.Join(t.TempDir(), "mentorbot.db")
-	// A yearly schedule: the period began on 1 January and lasts the test; the pairs
-	// were made the day before it, so every member is due a check-in, and no nudge.
-	year := time.Date(time.Now().UTC().Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-	st, err := store.Open(db, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fanSeed(t, srv, st, pairs, year.Add(-24*time.Hour))
-	// The bot starts knowing a rate near the limit, as after an earlier fan-out: from a
-	// fresh database its first refusal may teach it 1/s, which it keeps, and the
-	// restarted bot then crawls for minutes (TestRestartAfterLearningTheFloor).
-	if err := st.SetLimit(context.Background(), "chat.postMessage", 20); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	env := botEnv(t, srv, db)
-	env["MENTORBOT_CHECKIN_SCHEDULE"] = "0 0 1 1 *"
-	env["MENTORBOT_NUDGE_SCHEDULE"] = "0 0 1 1 *"
-	srv.Meter("chat.postMessage", 25, 5) // 200 at 25/s: 8 s at best
+	// The bot starts knowing a rate near the limit, as after an earlier fan-out.
+	srv, db, env := dueCheckins(t, pairs, 20)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -269,7 +248,7 @@ func TestSIGKILLMidFanoutDeliversEveryCheckinOnce(t *testing.T) {
 	}
 	// Sends the kill left in doubt were looked for in Slack before being made again.
 	t.Logf("conversations.history calls after the restart: %d", len(srv.Calls("conversations.history")))
-	st, err = store.Open(db, store.Options{ReadOnly: true})
+	st, err := store.Open(db, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,15 +282,34 @@ func paceLearned(t *testing.T, db string) map[string]float64 {
 // each second) until Slack refuses again.
 func TestRestartAfterLearningTheFloor(t *testing.T) {
 	const pairs, want = 100, 200
+	srv, _, env := dueCheckins(t, pairs, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tally := newFanTally(mentoring.KindCheckin)
+	began := time.Now()
+	startProc(t, env)
+	if _, err := srv.WaitRecord(ctx, func(r slacktest.Record) bool { tally.add(r); return tally.messages >= want }); err != nil {
+		t.Fatalf("after %v, %d of %d check-ins delivered (Slack allows 25/s): %v", time.Since(began).Round(time.Second), tally.messages, want, err)
+	}
+}
+
+// dueCheckins prepares a database with pairs pairs whose 2×pairs members are all due a
+// check-in, chat.postMessage's learned rate set to learned, and Slack metering it at
+// 25/s (bursts of 5): 200 check-ins take 8 s at best. It returns the fake Slack, the
+// database and the bot's environment.
+func dueCheckins(t *testing.T, pairs int, learned float64) (*slacktest.Server, string, map[string]string) {
+	t.Helper()
 	srv := newSlack(t, slacktest.Options{})
 	db := filepath.Join(t.TempDir(), "mentorbot.db")
+	// A yearly schedule: the period began on 1 January and lasts the test; the pairs
+	// were made the day before it, so every member is due a check-in, and no nudge.
 	year := time.Date(time.Now().UTC().Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	st, err := store.Open(db, store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fanSeed(t, srv, st, pairs, year.Add(-24*time.Hour))
-	if err := st.SetLimit(context.Background(), "chat.postMessage", 1); err != nil {
+	if err := st.SetLimit(context.Background(), "chat.postMessage", learned); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Close(); err != nil {
@@ -321,12 +319,5 @@ func TestRestartAfterLearningTheFloor(t *testing.T) {
 	env["MENTORBOT_CHECKIN_SCHEDULE"] = "0 0 1 1 *"
 	env["MENTORBOT_NUDGE_SCHEDULE"] = "0 0 1 1 *"
 	srv.Meter("chat.postMessage", 25, 5)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	tally := newFanTally(mentoring.KindCheckin)
-	began := time.Now()
-	startProc(t, env)
-	if _, err := srv.WaitRecord(ctx, func(r slacktest.Record) bool { tally.add(r); return tally.messages >= want }); err != nil {
-		t.Fatalf("after %v, %d of %d check-ins delivered (Slack allows 25/s): %v", time.Since(began).Round(time.Second), tally.messages, want, err)
-	}
+	return srv, db, env
 }

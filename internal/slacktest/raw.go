@@ -43,51 +43,11 @@ func (s *Server) DeliverRaw(ctx context.Context, frame []byte) (Ack, error) {
 	if head.EnvelopeID == "" {
 		return Ack{}, errors.New("slacktest: raw frame has no string envelope_id: nothing could acknowledge it")
 	}
-	c, err := s.waitConn(ctx)
-	if err != nil {
-		return Ack{}, err
-	}
-	ch := make(chan ackMsg, 1)
 	s.mu.Lock()
-	if _, dup := c.waiters[head.EnvelopeID]; dup {
-		s.mu.Unlock()
-		return Ack{}, fmt.Errorf("slacktest: envelope %s is already being delivered", head.EnvelopeID)
-	}
-	c.waiters[head.EnvelopeID] = ch
 	deadline := s.ackTimeout
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(c.waiters, head.EnvelopeID)
-		s.mu.Unlock()
-	}()
-
-	start := time.Now()
-	if err := c.writeRaw(frame); err != nil {
-		return Ack{}, fmt.Errorf("slacktest: delivering raw envelope %s on connection %d: %w", head.EnvelopeID, c.n, err)
-	}
-	s.log.Debug("raw envelope sent", "conn", c.n, "type", head.Type, "envelope_id", head.EnvelopeID)
-	timer := time.NewTimer(deadline)
-	defer timer.Stop()
-	got := func(a ackMsg) (Ack, error) {
-		s.logAck(Envelope{Type: head.Type, Payload: head.Payload}, a.payload)
-		return Ack{EnvelopeID: head.EnvelopeID, Payload: a.payload, Latency: a.at.Sub(start), Dropped: a.oversized}, nil
-	}
-	select {
-	case a := <-ch:
-		return got(a)
-	case <-c.done:
-		select {
-		case a := <-ch:
-			return got(a)
-		default:
-		}
-		return Ack{}, fmt.Errorf("slacktest: raw envelope %s on connection %d: %w", head.EnvelopeID, c.n, ErrConnectionLost)
-	case <-timer.C:
-		return Ack{}, fmt.Errorf("slacktest: raw envelope %s (type %q), %v after it was sent: %w", head.EnvelopeID, head.Type, deadline, ErrNotAcked)
-	case <-ctx.Done():
-		return Ack{}, fmt.Errorf("slacktest: waiting for ack of raw envelope %s: %w", head.EnvelopeID, ctx.Err())
-	}
+	env := Envelope{EnvelopeID: head.EnvelopeID, Type: head.Type, Payload: head.Payload}
+	return s.awaitAck(ctx, env, func(c *wsConn) error { return c.writeRaw(frame) }, deadline)
 }
 
 // writeRaw sends data as one text frame, unchanged.

@@ -339,6 +339,26 @@ func (s *Server) Deliver(ctx context.Context, env Envelope) (Ack, error) {
 		s.mu.Unlock()
 		env.EnvelopeID = fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(n*0x9e3779b1), n&0xffff, n&0xfff, (n>>12)&0xfff, n)
 	}
+	payload := env.Payload
+	if payload == nil {
+		payload = json.RawMessage("{}")
+	}
+	frame := map[string]any{
+		"envelope_id":              env.EnvelopeID,
+		"type":                     env.Type,
+		"payload":                  payload,
+		"accepts_response_payload": env.AcceptsResponsePayload,
+		"retry_attempt":            env.RetryAttempt,
+		"retry_reason":             env.RetryReason,
+	}
+	return s.awaitAck(ctx, env, func(c *wsConn) error { return c.writeJSON(frame) }, 0)
+}
+
+// awaitAck writes an envelope with write on the current connection (waiting for one
+// until ctx ends) and waits for the ack carrying env's envelope_id: until ctx ends,
+// or, when deadline is not 0, until deadline has passed (ErrNotAcked). It returns
+// ErrConnectionLost when the connection closes first.
+func (s *Server) awaitAck(ctx context.Context, env Envelope, write func(c *wsConn) error, deadline time.Duration) (Ack, error) {
 	c, err := s.waitConn(ctx)
 	if err != nil {
 		return Ack{}, err
@@ -357,37 +377,35 @@ func (s *Server) Deliver(ctx context.Context, env Envelope) (Ack, error) {
 		s.mu.Unlock()
 	}()
 
-	payload := env.Payload
-	if payload == nil {
-		payload = json.RawMessage("{}")
-	}
-	frame := map[string]any{
-		"envelope_id":              env.EnvelopeID,
-		"type":                     env.Type,
-		"payload":                  payload,
-		"accepts_response_payload": env.AcceptsResponsePayload,
-		"retry_attempt":            env.RetryAttempt,
-		"retry_reason":             env.RetryReason,
-	}
 	start := time.Now()
-	if err := c.writeJSON(frame); err != nil {
-		return Ack{}, fmt.Errorf("slacktest: delivering %s envelope %s on connection %d: %w", env.Type, env.EnvelopeID, c.n, err)
+	if err := write(c); err != nil {
+		return Ack{}, fmt.Errorf("slacktest: delivering %q envelope %s on connection %d: %w", env.Type, env.EnvelopeID, c.n, err)
 	}
 	s.log.Debug("envelope sent", "conn", c.n, "type", env.Type, "envelope_id", env.EnvelopeID)
-	select {
-	case a := <-ch:
+	var timeout <-chan time.Time
+	if deadline > 0 {
+		timer := time.NewTimer(deadline)
+		defer timer.Stop()
+		timeout = timer.C
+	}
+	got := func(a ackMsg) (Ack, error) {
 		s.logAck(env, a.payload)
 		return Ack{EnvelopeID: env.EnvelopeID, Payload: a.payload, Latency: a.at.Sub(start), Dropped: a.oversized}, nil
+	}
+	select {
+	case a := <-ch:
+		return got(a)
 	case <-c.done:
 		// The reader may have routed the ack just before stopping.
 		select {
 		case a := <-ch:
-			s.logAck(env, a.payload)
-			return Ack{EnvelopeID: env.EnvelopeID, Payload: a.payload, Latency: a.at.Sub(start), Dropped: a.oversized}, nil
+			return got(a)
 		default:
 		}
-		return Ack{}, fmt.Errorf("slacktest: %s envelope %s on connection %d: %w", env.Type, env.EnvelopeID, c.n, ErrConnectionLost)
+		return Ack{}, fmt.Errorf("slacktest: %q envelope %s on connection %d: %w", env.Type, env.EnvelopeID, c.n, ErrConnectionLost)
+	case <-timeout:
+		return Ack{}, fmt.Errorf("slacktest: %q envelope %s, %v after it was sent: %w", env.Type, env.EnvelopeID, deadline, ErrNotAcked)
 	case <-ctx.Done():
-		return Ack{}, fmt.Errorf("slacktest: waiting for ack of %s envelope %s: %w", env.Type, env.EnvelopeID, ctx.Err())
+		return Ack{}, fmt.Errorf("slacktest: waiting for ack of %q envelope %s: %w", env.Type, env.EnvelopeID, ctx.Err())
 	}
 }
