@@ -60,6 +60,9 @@ type Client struct {
 	newConvs map[string]string  // convs not yet kept in memory
 	erased   map[string]bool    // people erased while running: never remembered again
 	keptAt   time.Time          // when newConvs were last kept
+	// keepMu is held while conversations are written to memory, so that Forget can
+	// wait for a write that took its batch before the erasure (see keep).
+	keepMu sync.Mutex
 }
 
 // NewClient returns a Client; it makes no call until one is needed.
@@ -266,10 +269,30 @@ func (c *Client) remember(ctx context.Context, key, channel string) {
 	}
 	c.mu.Unlock()
 	if batch != nil {
-		if err := c.memory.SetChannels(context.WithoutCancel(ctx), batch); err != nil {
+		if err := c.keep(context.WithoutCancel(ctx), batch); err != nil {
 			c.log.Warn("conversations not kept", "err", err)
 		}
 	}
+}
+
+// keep writes a batch of conversations to memory, leaving out those with anyone
+// erased since the batch was taken. It holds keepMu, so a Forget that comes while a
+// write is under way waits for it: the erasure that follows Forget then deletes what
+// the write kept, and nothing writes the erased id back after.
+func (c *Client) keep(ctx context.Context, batch map[string]string) error {
+	c.keepMu.Lock()
+	defer c.keepMu.Unlock()
+	c.mu.Lock()
+	for key := range batch {
+		if c.erasedIn(key) {
+			delete(batch, key)
+		}
+	}
+	c.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	return c.memory.SetChannels(ctx, batch)
 }
 
 // Forget drops everything the client holds about userID (profile, conversations with
@@ -277,7 +300,6 @@ func (c *Client) remember(ctx context.Context, key, channel string) {
 // nothing may write their id back.
 func (c *Client) Forget(userID string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	delete(c.profiles, userID)
 	for key := range c.convs {
 		if slices.Contains(strings.Split(key, ","), userID) {
@@ -286,6 +308,10 @@ func (c *Client) Forget(userID string) {
 		}
 	}
 	c.erased[userID] = true
+	c.mu.Unlock()
+	// A write that took its batch before this is waited for (keep).
+	c.keepMu.Lock()
+	c.keepMu.Unlock()
 }
 
 // erasedIn reports whether a conversation key names someone erased; callers hold c.mu.
@@ -307,7 +333,7 @@ func (c *Client) Flush(ctx context.Context) error {
 	if c.memory == nil || len(batch) == 0 {
 		return nil
 	}
-	return c.memory.SetChannels(ctx, batch)
+	return c.keep(ctx, batch)
 }
 
 // Post renders n and posts it in channel, its metadata tagged with n's id

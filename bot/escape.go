@@ -82,20 +82,31 @@ func fromSlack(s string) string {
 	return slackEntities.Replace(s)
 }
 
-// clean replaces invalid UTF-8 with U+FFFD and drops control and format characters
-// (except newline and tab) such as NUL, bidi overrides and zero-width joiners, which
-// can corrupt or disguise what a message shows.
+// clean replaces invalid UTF-8 with U+FFFD and drops what could corrupt or disguise a
+// message: control characters (except newline and tab), the bidi embeddings,
+// overrides and isolates that reorder the text around them, and the interlinear
+// annotation marks. Every other format character stays, because scripts and emoji
+// need them: zero-width joiners and non-joiners ("👩🏽‍💻", Persian "می‌خواهم"),
+// left-to-right and right-to-left marks, soft hyphens, and the tag characters of
+// subdivision flags.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return r
 		}
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if unicode.IsControl(r) || disguises(r) {
 			return -1
 		}
 		return r
 	}, s)
+}
+
+// disguises reports whether r is a format character that changes how the text around
+// it is shown: U+202A–U+202E (embeddings and overrides), U+2066–U+2069 (isolates) and
+// U+FFF9–U+FFFB (interlinear annotations).
+func disguises(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r >= 0xFFF9 && r <= 0xFFFB
 }
 
 // truncate cuts s to at most max characters, marking a cut with an ellipsis. The cut

@@ -32,6 +32,11 @@ func TestEscape(t *testing.T) {
 		{"nul\x00bell\x07esc\x1b", "nulbellesc"},
 		{"bad \xff\xfe utf8", "bad \uFFFD utf8"},
 		{"rtl \u202eoverride", "rtl override"},
+		{"isolate \u2066x\u2069 embed \u202ay\u202c", "isolate x embed y"},
+		{"coder 👩🏽\u200d💻", "coder 👩🏽\u200d💻"},
+		{"persian می\u200cخواهم", "persian می\u200cخواهم"},
+		{"marks \u200f\u200e soft\u00adhyphen", "marks \u200f\u200e soft\u00adhyphen"},
+		{"flag 🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", "flag 🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"},
 		{"keeps\nlines\tand tabs", "keeps\nlines\tand tabs"},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -51,37 +52,53 @@ func (b *Bot) publishHome(ctx context.Context, userID string) error {
 	return nil
 }
 
+// maxViewBlocks is Slack's limit on the blocks of a Home tab or modal.
+const maxViewBlocks = 100
+
+// maxHomeNote bounds how much of one note the Home tab shows; `/mentor mydata` has it all.
+const maxHomeNote = 600
+
+// maxEndedListed bounds how many ended pairings status and the Home tab list.
+const maxEndedListed = 3
+
 func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, error) {
 	h, err := b.prog.Home(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain("Mentoring"))}
+	var tail []slack.Block
 	if !h.Joined {
 		blocks = append(blocks,
 			mrkdwnSection("Mentoring pairs you with a colleague who shares your interests, never your own manager, "+
 				"and keeps you going with a short weekly check-in. What you write there stays between the two of you."),
 			slack.NewActionBlock("home_actions", button(actionHomeJoin, "Join the programme", "", slack.StylePrimary)))
 	} else {
-		blocks = append(blocks, sections(statusText(h.Status))...)
-		for i, g := range h.Status.Participant.Goals {
-			if !g.Done() {
-				blocks = append(blocks, slack.NewSectionBlock(
-					slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf("Goal %d: %s", i+1, Escape(g.Text)), false, false), nil,
-					slack.NewAccessory(button(actionHomeGoalDone, "Mark done", strconv.Itoa(i+1), ""))))
-			}
-		}
-		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(recentCheckins(h.Checkins)))
-		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(kudosText(h.Kudos)))
+		blocks = append(blocks, sections(profileText(h.Status))...)
+		blocks = append(blocks, slack.NewDividerBlock())
+		blocks = append(blocks, goalBlocks(h.Status.Participant.Goals)...)
+		blocks = append(blocks, slack.NewDividerBlock())
+		checkins := sections(recentCheckins(h.Checkins, h.Status.Location))
+		tail = append(tail, slack.NewDividerBlock(), mrkdwnSection(kudosText(h.Kudos)))
 		leave := button(actionHomeLeave, "Leave the programme", "", slack.StyleDanger)
 		leave.Confirm = slack.NewConfirmationBlockObject(plain("Leave mentoring?"),
 			plain("You'll get no more check-ins and won't be paired again. Your history is kept, and you can rejoin any time."),
 			plain("Leave"), plain("Stay"))
-		blocks = append(blocks, slack.NewActionBlock("home_actions",
+		tail = append(tail, slack.NewActionBlock("home_actions",
 			button(actionHomeGoalAdd, "Add a goal", "", slack.StylePrimary),
 			button(actionKudosOpen, "Give kudos", "", ""),
 			button(actionHomeJoin, "Edit my profile", "", ""),
 			leave))
+		if h.Stats != nil {
+			tail = append(tail, slack.NewDividerBlock(), mrkdwnSection(statsText(*h.Stats)))
+		}
+		// Many pairings with long notes could pass Slack's limit on blocks: the
+		// check-ins give way, and say where the rest is.
+		if room := maxViewBlocks - len(blocks) - len(tail); len(checkins) > room {
+			checkins = append(checkins[:max(room-1, 0)],
+				mrkdwnSection("There are more check-ins than fit here. `/mentor mydata` sends you all of them."))
+		}
+		return append(append(blocks, checkins...), tail...), nil
 	}
 	if h.Stats != nil {
 		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(statsText(*h.Stats)))
@@ -89,38 +106,112 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 	return blocks, nil
 }
 
-// recentCheckins shows the last check-ins of each of the person's pairings, both
-// members' answers, without their notes' text.
-func recentCheckins(pairs []mentoring.PairCheckins) string {
+// goalBlocks lists a member's goals once, each with its state; an open goal has a
+// button that marks it done.
+func goalBlocks(goals []mentoring.Goal) []slack.Block {
+	if len(goals) == 0 {
+		return []slack.Block{mrkdwnSection("*Your goals*\nNo goals yet. Add one with *Add a goal* below.")}
+	}
+	blocks := []slack.Block{mrkdwnSection("*Your goals*")}
+	for i, g := range goals {
+		if g.Done() {
+			blocks = append(blocks, mrkdwnSection(fmt.Sprintf(":white_check_mark: %d. %s", i+1, Escape(g.Text))))
+			continue
+		}
+		blocks = append(blocks, slack.NewSectionBlock(
+			slack.NewTextBlockObject(slack.MarkdownType, fmt.Sprintf(":white_square: %d. %s", i+1, Escape(g.Text)), false, false), nil,
+			slack.NewAccessory(button(actionHomeGoalDone, "Mark done", strconv.Itoa(i+1), ""))))
+	}
+	return blocks
+}
+
+// recentCheckins shows the last check-ins of each of the person's pairings: both
+// members' answers and notes, in their own words. Only the two members of a pair see
+// it (mentoring.Home gives nobody else's).
+func recentCheckins(pairs []mentoring.PairCheckins, loc *time.Location) string {
 	var sb strings.Builder
 	sb.WriteString("*Last check-ins*")
 	if len(pairs) == 0 {
-		sb.WriteString("\nNone yet: they start once you're paired.")
+		sb.WriteString("\nNone right now: they start once you're paired. Only you and your partner see them.")
 	}
 	for _, pc := range pairs {
-		fmt.Fprintf(&sb, "\nWith <@%s>:", pc.PartnerID)
+		fmt.Fprintf(&sb, "\n\n*With <@%s>:*", pc.PartnerID)
 		if len(pc.Weeks) == 0 {
-			sb.WriteString(" none yet.")
+			sb.WriteString("\nNo check-ins yet: the first comes with the next weekly check-in.")
 		}
 		for _, w := range pc.Weeks {
-			_, day, _ := strings.Cut(w.Period, "/")
-			day, _, _ = strings.Cut(day, "T")
-			fmt.Fprintf(&sb, "\n• %s: you %s · <@%s> %s", day, checkinSummary(w.Mine), pc.PartnerID, checkinSummary(w.Theirs))
+			fmt.Fprintf(&sb, "\n_%s:_", w.Start.In(loc).Format(dayLayout))
+			writeCheckin(&sb, "You", w.Mine)
+			writeCheckin(&sb, fmt.Sprintf("<@%s>", pc.PartnerID), w.Theirs)
 		}
 	}
 	return sb.String()
 }
 
-// checkinSummary is one person's answer in a few words, without their notes' text.
-func checkinSummary(c *mentoring.Checkin) string {
+// writeCheckin writes one person's check-in of a week: their answer in a few words,
+// then their notes as they typed them, quoted.
+func writeCheckin(sb *strings.Builder, who string, c *mentoring.Checkin) {
+	fmt.Fprintf(sb, "\n• %s: %s", who, checkinSummary(c))
 	if c == nil {
-		return "not asked"
+		return
 	}
-	s := map[mentoring.Answer]string{mentoring.AnswerMet: "met", mentoring.AnswerNotMet: "did not meet", mentoring.AnswerNone: "no answer yet"}[c.Answer]
-	if c.Progress > 0 {
-		s += fmt.Sprintf(" (progress %d/5)", c.Progress)
+	for _, n := range []struct{ label, text string }{{"Discussed", c.Discussed}, {"Needs", c.Needs}} {
+		if n.text != "" {
+			text := Escape(truncate(n.text, maxHomeNote))
+			fmt.Fprintf(sb, "\n>_%s:_ %s", n.label, strings.ReplaceAll(text, "\n", "\n>"))
+		}
 	}
-	return s
+}
+
+// checkinSummary is one person's answer in a few words; notes count as an answer.
+func checkinSummary(c *mentoring.Checkin) string {
+	switch {
+	case c == nil:
+		return "not asked that week."
+	case !c.Answered():
+		return "no answer yet."
+	}
+	var parts []string
+	switch c.Answer {
+	case mentoring.AnswerMet:
+		parts = append(parts, "met")
+	case mentoring.AnswerNotMet:
+		parts = append(parts, "did not meet")
+	}
+	if c.Progress != 0 {
+		parts = append(parts, "progress "+progressText(c.Progress))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "wrote notes")
+	}
+	return strings.Join(parts, " · ") + "."
+}
+
+// endedPairingsText lists the latest of a person's pairings that ended, for a Partners
+// line that has no active one.
+func endedPairingsText(userID string, ended []mentoring.Pairing, loc *time.Location) string {
+	var parts []string
+	for _, p := range ended[:min(len(ended), maxEndedListed)] {
+		who := "a partner who has since left the programme"
+		if id := p.Partner(userID); id != "" {
+			who = fmt.Sprintf("<@%s>", id)
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s to %s)", who,
+			p.StartedAt.In(loc).Format(dayLayout), p.EndedAt.In(loc).Format(dayLayout)))
+	}
+	list := sentenceList(parts)
+	if more := len(ended) - len(parts); more > 0 {
+		list = strings.Join(parts, ", ") + fmt.Sprintf(" and %d more", more)
+	}
+	return "Your past " + plural(len(ended), "pairing", "pairings") + ": " + list + "."
+}
+
+// sentenceList joins phrases as a sentence does: "a", "a and b", "a, b and c".
+func sentenceList(parts []string) string {
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 func kudosText(kudos []mentoring.Kudos) string {

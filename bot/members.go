@@ -52,7 +52,7 @@ func (b *Bot) manager(ctx context.Context, cmd *slack.SlashCommand, args string)
 		var ok bool
 		if id, rest, ok = parseUserRef(args); !ok || rest != "" {
 			return nil, mentoring.Errorf(mentoring.EINVALID,
-				"Name your manager with an @mention: `/mentor manager @name` (or `/mentor manager none` to clear it).")
+				"Name your manager with an @mention, for example `/mentor manager @name`, or clear it with `/mentor manager none`.")
 		}
 	}
 	if _, err := b.prog.SetManager(ctx, cmd.UserID, id); err != nil {
@@ -60,7 +60,7 @@ func (b *Bot) manager(ctx context.Context, cmd *slack.SlashCommand, args string)
 	}
 	b.refreshHome(cmd.UserID)
 	if id == "" {
-		return ephemeral("Done: no manager recorded."), nil
+		return ephemeral("Done: you have no manager recorded now."), nil
 	}
 	return ephemeral(fmt.Sprintf("Done: <@%s> is your manager. You'll never be paired with them.", id)), nil
 }
@@ -90,7 +90,7 @@ func (b *Bot) goal(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 	case "done":
 		n, err := strconv.Atoi(rest)
 		if err != nil {
-			return nil, mentoring.Errorf(mentoring.EINVALID, "Say which goal by its number: `/mentor goal done 2`. `/mentor goals` lists them.")
+			return nil, mentoring.Errorf(mentoring.EINVALID, "Say which goal by its number, for example `/mentor goal done 2`. Type `/mentor goals` to see the numbers.")
 		}
 		p, err := b.prog.FinishGoal(ctx, cmd.UserID, n)
 		if err != nil {
@@ -151,7 +151,7 @@ func (b *Bot) rematch(ctx context.Context, cmd *slack.SlashCommand, args string)
 	if args != "" {
 		id, rest, ok := parseUserRef(args)
 		if !ok || rest != "" {
-			return nil, mentoring.Errorf(mentoring.EINVALID, "Name the partner with an @mention: `/mentor rematch @name`, or just `/mentor rematch` if you have one partner.")
+			return nil, mentoring.Errorf(mentoring.EINVALID, "Name the partner with an @mention, for example `/mentor rematch @name`, or type just `/mentor rematch` if you have one partner.")
 		}
 		partner = id
 	}
@@ -218,7 +218,7 @@ func (b *Bot) pause(ctx context.Context, cmd *slack.SlashCommand, args string) (
 	}
 	b.refreshHome(cmd.UserID)
 	return ephemeral(fmt.Sprintf(":pause_button: Paused until %s: no check-ins, nudges, recognition prompts or new pairings until then. "+
-		"Your pairings stay. `/mentor resume` to come back early.", p.PausedUntil.In(b.prog.Location(p)).Format("Monday 2 January 2006"))), nil
+		"Your pairings stay. Type `/mentor resume` to come back early.", p.PausedUntil.In(b.prog.Location(p)).Format(yearLayout))), nil
 }
 
 func (b *Bot) resume(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
@@ -228,7 +228,7 @@ func (b *Bot) resume(ctx context.Context, cmd *slack.SlashCommand, args string) 
 	}
 	b.refreshHome(cmd.UserID)
 	if !wasPaused {
-		return ephemeral("You weren't paused: everything is running as usual."), nil
+		return ephemeral("You weren't paused, so nothing changed: check-ins, nudges and pairing rounds include you as usual."), nil
 	}
 	return ephemeral(":arrow_forward: Welcome back! Check-ins, nudges and pairing rounds include you again."), nil
 }
@@ -313,13 +313,15 @@ func (b *Bot) runScheduled(ctx context.Context, cmd *slack.SlashCommand, args st
 	names := map[string][2]string{"checkins": {"check-in", "check-ins"}, "nudges": {"nudge", "nudges"}, "recognition": {"recognition prompt", "recognition prompts"}}[word]
 	if deferred := (*mentoring.DeferredError)(nil); errors.As(err, &deferred) {
 		b.log.Warn("run now: some people deferred", "kind", kind, "err", err)
-		return ephemeral(fmt.Sprintf("Queued *%d* %s. *%d* more %s waiting: Slack could not say whether they are away, "+
+		return ephemeral(fmt.Sprintf("Queued *%d* %s for people due one this period. *%d* more %s waiting: Slack could not say whether they are away, "+
 			"so nothing was sent or recorded for them. Run this again in a minute to send them.",
 			n, plural(n, names[0], names[1]), deferred.Deferred, plural(deferred.Deferred, "is", "are"))), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return ephemeral(fmt.Sprintf("Queued *%d* %s for the current period. Everyone else already had theirs this period, is paused or away, or has nothing due.",
-		n, plural(n, names[0], names[1]))), nil
+	return ephemeral(fmt.Sprintf("Queued *%d* %s for people due one this period; %s within a minute. "+
+		"Everyone else already had theirs this period, is paused or away, or has nothing due. "+
+		"(`/mentor stats` counts every check-in sent since the programme began.)",
+		n, plural(n, names[0], names[1]), plural(n, "it goes out", "they go out"))), nil
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,14 +30,24 @@ const (
 // maxFieldError bounds an error shown under a modal's input.
 const maxFieldError = 300
 
-// openJoinModal opens the join form, filled in with what the person told us before.
+// openJoinModal opens the join form: for someone not in the programme, to join; for
+// a member, to edit their profile, filled in with what they told us before.
 func (b *Bot) openJoinModal(ctx context.Context, triggerID, userID string) error {
 	p, err := b.prog.Member(ctx, userID)
 	if err != nil && mentoring.ErrorCode(err) != mentoring.ENOTFOUND {
 		return err
 	}
-	if err != nil {
+	member := err == nil
+	if !member {
 		p = &mentoring.Participant{Role: mentoring.RoleMentee, Capacity: mentoring.DefaultCapacity}
+	}
+	title, submit := "Join mentoring", "Join"
+	intro := "Mentoring pairs you with someone who shares your topics, never your own manager. What you write in check-ins stays between the two of you."
+	goalsLabel, goalsHint := "Goals", "Mentees: what you want to achieve, one per line. Added to your goals."
+	if member {
+		title, submit = "Edit your profile", "Save"
+		intro = "Change what you told us. Your current partners stay; new pairings use what you save here."
+		goalsLabel, goalsHint = "New goals", "One per line, added to the goals you have. Mark goals done on your Home tab."
 	}
 
 	roleOpts := []*slack.OptionBlockObject{
@@ -75,11 +86,10 @@ func (b *Bot) openJoinModal(ctx context.Context, triggerID, userID string) error
 
 	optional := func(blk *slack.InputBlock) *slack.InputBlock { blk.Optional = true; return blk }
 	blocks := []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType,
-			"Mentoring pairs you with someone who shares your topics, never your own manager. What you write in check-ins stays between the two of you.", false, false), nil, nil),
+		mrkdwnSection(intro),
 		slack.NewInputBlock(inputRole, plain("I'm joining as"), nil, role),
 		slack.NewInputBlock(inputTopics, plain("Topics"), plain("Comma-separated: what you want to learn or can teach."), topics),
-		optional(slack.NewInputBlock(inputGoals, plain("Goals"), plain("Mentees: what you want to achieve, one per line. Added to your goals."), goals)),
+		optional(slack.NewInputBlock(inputGoals, plain(goalsLabel), plain(goalsHint), goals)),
 		optional(slack.NewInputBlock(inputCapacity, plain("Mentees at once (mentors)"), nil, capacity)),
 		optional(slack.NewInputBlock(inputManager, plain("Your manager"), plain("You are never paired with them."), manager)),
 		optional(slack.NewInputBlock(inputTeam, plain("Your team"), plain("Pairs across teams score higher."), team)),
@@ -87,8 +97,8 @@ func (b *Bot) openJoinModal(ctx context.Context, triggerID, userID string) error
 	_, err = b.api.OpenViewContext(ctx, triggerID, slack.ModalViewRequest{
 		Type:       slack.VTModal,
 		CallbackID: callbackJoin,
-		Title:      plain("Join mentoring"),
-		Submit:     plain("Join"),
+		Title:      plain(title),
+		Submit:     plain(submit),
 		Close:      plain("Cancel"),
 		Blocks:     slack.Blocks{BlockSet: blocks},
 	})
@@ -135,8 +145,48 @@ func (b *Bot) joinSubmitted(ctx context.Context, cb *slack.InteractionCallback) 
 	if err != nil {
 		return nil, err
 	}
-	b.client.dm(ctx, cb.User.ID, joinSummary(before, after)+"\n\n"+statusText(st))
+	summary := joinSummary(before, after)
+	if before != nil {
+		summary = profileSaved(before, after)
+	}
+	b.client.dm(ctx, cb.User.ID, summary+"\n\n"+statusText(st))
 	return nil, nil
+}
+
+// profileSaved tells a member what saving the profile form changed, every field of
+// it: role, topics, capacity, manager, team and goals added.
+func profileSaved(before, after *mentoring.Participant) string {
+	var changes []string
+	if before.Role != after.Role {
+		changes = append(changes, fmt.Sprintf("Role: *%s* (was %s).", roleName(after.Role), roleName(before.Role)))
+	}
+	if !slices.Equal(before.Topics, after.Topics) {
+		changes = append(changes, "Topics: "+Escape(strings.Join(after.Topics, ", "))+".")
+	}
+	if before.Capacity != after.Capacity && after.Role.Mentors() {
+		changes = append(changes, fmt.Sprintf("You take up to %d %s at once.", after.Capacity, plural(after.Capacity, "mentee", "mentees")))
+	}
+	switch {
+	case before.ManagerID == after.ManagerID:
+	case after.ManagerID == "":
+		changes = append(changes, "Manager: none recorded now.")
+	default:
+		changes = append(changes, fmt.Sprintf("Manager: <@%s>. You'll never be paired with them.", after.ManagerID))
+	}
+	switch {
+	case before.Team == after.Team:
+	case after.Team == "":
+		changes = append(changes, "Team: none recorded now.")
+	default:
+		changes = append(changes, "Team: *"+Escape(after.Team)+"*.")
+	}
+	if added := len(after.Goals) - len(before.Goals); added > 0 {
+		changes = append(changes, fmt.Sprintf("%d new %s added.", added, plural(added, "goal", "goals")))
+	}
+	if len(changes) == 0 {
+		return "Your profile is saved: nothing changed."
+	}
+	return "Your profile is saved. What changed:\n• " + strings.Join(changes, "\n• ")
 }
 
 // openGoalModal opens the Home tab's "Add a goal" form.

@@ -53,10 +53,11 @@ func renderNotice(n mentoring.Notice) (message, error) {
 func introText(in *mentoring.Intro) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, ":wave: *<@%s>, meet <@%s>, your mentor!*\n", in.MenteeID, in.MentorID)
-	fmt.Fprintf(&sb, "*Why you were matched:* you %s.", reasonsText(in.Reasons))
+	fmt.Fprintf(&sb, "*Why you were matched:* %s.", reasonsText(in.Reasons))
 	if in.Reasons.DifferentTeams {
-		fmt.Fprintf(&sb, " (%s and %s: a wider network for you both.)", Escape(in.MenteeTeam), Escape(in.MentorTeam))
+		fmt.Fprintf(&sb, " (%s and %s.)", Escape(in.MenteeTeam), Escape(in.MentorTeam))
 	}
+	fmt.Fprintf(&sb, "\n*Time zones:* %s.", zonesText(in.Reasons.HoursApart))
 	goals := "none yet: agreeing on a few is a great first step."
 	if len(in.Goals) > 0 {
 		var list strings.Builder
@@ -73,10 +74,21 @@ func introText(in *mentoring.Intro) string {
 	return sb.String()
 }
 
+// zonesText says how far apart a pair's clocks are, as information for planning.
+func zonesText(hours float64) string {
+	switch {
+	case hours < 0.5:
+		return "you're in the same time zone, so any shared working hour suits you both"
+	case hours >= FarHours:
+		return "you're " + apartText(hours) + ", so pick a time at the edge of one of your days, or meet every other week at a time you swap"
+	}
+	return "you're " + apartText(hours) + ", so look for a time that falls in both your working days"
+}
+
 // unmatchedText tells a mentee why no mentor was found, with advice that keeps their role.
 func unmatchedText(u *mentoring.Unmatched) string {
-	return ":hourglass_flowing_sand: No mentor for you in this pairing round. " + Escape(u.Reason) +
-		"\nAdding topics (`/mentor join " + string(u.Role) + " topic, topic`) widens your chances."
+	return ":hourglass_flowing_sand: I couldn't find you a mentor in this pairing round. " + Escape(u.Reason) +
+		"\nYou stay in the pool for the next round, and adding topics widens your chances, for example `/mentor join " + string(u.Role) + " go, public speaking, design`."
 }
 
 // endedText tells a partner their pairing ended, and why, without blame.
@@ -124,7 +136,7 @@ func recognitionMessage(n mentoring.Notice) message {
 	text := ":star2: *Your mentees had a good week.* A public thank-you goes a long way."
 	blocks := []slack.Block{mrkdwnSection(text)}
 	for _, a := range n.About {
-		line := fmt.Sprintf("<@%s> %s.", a.PartnerID, Escape(strings.Join(didText(a.Did), ", ")))
+		line := fmt.Sprintf("<@%s> %s.", a.PartnerID, Escape(andList(didText(a.Did))))
 		text += "\n" + line
 		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(line, maxSectionText), false, false),
 			nil, slack.NewAccessory(button(actionKudosOpen, "Give kudos", a.PartnerID, slack.StylePrimary))))
@@ -142,10 +154,10 @@ func didText(d *mentoring.Achievements) []string {
 		out = append(out, "met with you")
 	}
 	if d.Progress > 0 {
-		out = append(out, fmt.Sprintf("reported progress %d/5", d.Progress))
+		out = append(out, "reported progress of "+progressText(d.Progress))
 	}
 	for _, g := range d.GoalsDone {
-		out = append(out, "finished a goal: "+g)
+		out = append(out, "finished the goal “"+g+"”")
 	}
 	return out
 }

@@ -16,24 +16,37 @@ const maxListedPairs = 40
 func joinSummary(before, after *mentoring.Participant) string {
 	topics := "no topics yet"
 	if len(after.Topics) > 0 {
-		topics = Escape(strings.Join(after.Topics, ", "))
+		topics = "the " + plural(len(after.Topics), "topic", "topics") + " " + Escape(strings.Join(after.Topics, ", "))
+	}
+	// A pair must share a topic: without one, say so rather than promise an intro.
+	next := "I'll introduce you after the next pairing round."
+	if len(after.Topics) == 0 {
+		next = fmt.Sprintf("Add at least one topic so I can match you, for example `/mentor join %s go, public speaking`.", after.Role)
 	}
 	if before == nil {
-		return fmt.Sprintf(":wave: Welcome to the mentoring programme! You joined as *%s* with %s.\n"+
-			"Next: add a goal with `/mentor goal add &lt;text&gt;`, tell me your team with `/mentor team &lt;name&gt;`, "+
-			"and see everything with `/mentor status`.", roleName(after.Role), topics)
+		return fmt.Sprintf(":wave: Welcome to the mentoring programme! You joined as *%s* with %s. %s\n"+
+			"Next, add a goal with `/mentor goal add &lt;text&gt;`, tell me your team with `/mentor team &lt;name&gt;`, "+
+			"and see everything with `/mentor status`.", roleName(after.Role), topics, next)
 	}
 	var changes []string
 	if before.Role != after.Role {
-		changes = append(changes, fmt.Sprintf("role %s → *%s*", roleName(before.Role), roleName(after.Role)))
+		changes = append(changes, fmt.Sprintf("your role is now *%s* (was %s)", roleName(after.Role), roleName(before.Role)))
 	}
 	if !slices.Equal(before.Topics, after.Topics) {
-		changes = append(changes, "topics are now "+topics)
+		now := "none"
+		if len(after.Topics) > 0 {
+			now = Escape(strings.Join(after.Topics, ", "))
+		}
+		changes = append(changes, "your topics are now "+now)
 	}
 	if len(changes) == 0 {
-		return fmt.Sprintf("You're already in as *%s* with %s: nothing changed.", roleName(after.Role), topics)
+		return fmt.Sprintf("You're already in as *%s* with %s, so nothing changed.", roleName(after.Role), topics)
 	}
-	return "Updated your membership: " + strings.Join(changes, "; ") + "."
+	reply := "Updated your membership: " + strings.Join(changes, "; ") + "."
+	if len(after.Topics) == 0 {
+		reply += " " + next
+	}
+	return reply
 }
 
 func roleName(r mentoring.Role) string {
@@ -65,9 +78,13 @@ const (
 	dayTimeLayout = "Monday 2 January at 15:04"
 )
 
-// statusText is a person's own view of their membership, for /mentor status and the
-// Home tab.
+// statusText is a person's own view of their membership, for /mentor status.
 func statusText(st mentoring.Status) string {
+	return profileText(st) + "\n\n*Goals*\n" + goalList(st.Participant.Goals)
+}
+
+// profileText is statusText without the goals, which the Home tab shows with buttons.
+func profileText(st mentoring.Status) string {
 	p, loc := st.Participant, st.Location
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "*Role:* %s", roleName(p.Role))
@@ -85,21 +102,25 @@ func statusText(st mentoring.Status) string {
 	if p.ManagerID != "" {
 		fmt.Fprintf(&sb, "\n*Manager:* <@%s> (never your partner)", p.ManagerID)
 	}
-	fmt.Fprintf(&sb, "\n*Partners:* %s", partnersText(p.ID, st.Pairings, loc))
+	fmt.Fprintf(&sb, "\n*Partners:* %s", partnersText(p.ID, st.Pairings, st.Ended, loc))
 	if st.PausedUntil != nil {
 		fmt.Fprintf(&sb, "\n*Paused* until %s: no check-ins, nudges or new pairings.", st.PausedUntil.In(loc).Format(dayLayout))
 	}
 	if !st.NextCheckin.IsZero() {
 		fmt.Fprintf(&sb, "\n*Next check-in:* %s (%s)", st.NextCheckin.In(loc).Format(dayTimeLayout), loc)
 	}
-	fmt.Fprintf(&sb, "\n\n*Goals*\n%s", goalList(p.Goals))
 	return sb.String()
 }
 
-// partnersText lists a person's partners for status and the Home tab.
-func partnersText(userID string, active []mentoring.Pairing, loc *time.Location) string {
-	if len(active) == 0 {
+// partnersText lists a person's partners for status and the Home tab: the active
+// ones, or, when none is, that they have none yet or none right now and the latest
+// pairings that ended (see endedPairingsText in home.go).
+func partnersText(userID string, active, ended []mentoring.Pairing, loc *time.Location) string {
+	switch {
+	case len(active) == 0 && len(ended) == 0:
 		return "none yet: you'll be introduced after the next pairing round."
+	case len(active) == 0:
+		return "none right now: you're in the pool for the next pairing round. " + endedPairingsText(userID, ended, loc)
 	}
 	var parts []string
 	for _, p := range active {
@@ -120,60 +141,133 @@ func roundSummary(r mentoring.Round) string {
 	if len(r.Pairs) > 0 {
 		mean = r.Total / float64(len(r.Pairs))
 	}
-	fmt.Fprintf(&sb, "*%d* new %s · *%d* unmatched · mean score %.1f", len(r.Pairs), plural(len(r.Pairs), "pair", "pairs"), len(r.Unmatched), mean)
+	if len(r.Pairs) == 0 {
+		sb.WriteString("No new pairs")
+	} else {
+		fmt.Fprintf(&sb, "*%d* new %s (mean match score %.1f)", len(r.Pairs), plural(len(r.Pairs), "pair", "pairs"), mean)
+	}
+	switch len(r.Unmatched) {
+	case 0:
+		sb.WriteString(", and every waiting mentee has a mentor.")
+	default:
+		fmt.Fprintf(&sb, "; *%d* %s still %s a mentor and %s told why.", len(r.Unmatched),
+			plural(len(r.Unmatched), "mentee", "mentees"), plural(len(r.Unmatched), "needs", "need"), plural(len(r.Unmatched), "is", "are"))
+	}
 	for i, p := range r.Pairs {
 		if i == maxListedPairs {
 			fmt.Fprintf(&sb, "\n…and %d more", len(r.Pairs)-i)
 			break
 		}
-		fmt.Fprintf(&sb, "\n• <@%s> mentors <@%s>: %s", p.MentorID, p.MenteeID, reasonsText(p.Reasons))
+		fmt.Fprintf(&sb, "\n• <@%s> mentors <@%s>: %s", p.MentorID, p.MenteeID, reasonsLine(p.Reasons))
 	}
 	for i, u := range r.Unmatched {
 		if i == maxListedPairs {
 			fmt.Fprintf(&sb, "\n…and %d more unmatched", len(r.Unmatched)-i)
 			break
 		}
-		fmt.Fprintf(&sb, "\n• <@%s> unmatched: %s", u.MenteeID, Escape(u.Reason))
+		fmt.Fprintf(&sb, "\n• <@%s> has no mentor yet: %s", u.MenteeID, Escape(u.Reason))
 	}
 	return sb.String()
 }
 
-// reasonsText explains a match in a line.
+// CloseHours is how near two people's zones must be for an intro to name it as a
+// reason they were matched: the score rewards closeness up to 8 hours, but only a
+// few hours apart share most of a working day.
+const CloseHours = 3
+
+// FarHours is how far apart two people's zones are when they rarely share a working
+// hour (the score gives closeness nothing from here on).
+const FarHours = 8
+
+// reasonsText says why two people were matched: what the score rewarded (shared
+// topics, close time zones, different teams), as one phrase. How far apart they are
+// is information, not a reason: apartText says it.
 func reasonsText(r mentoring.Reasons) string {
-	parts := []string{"share " + Escape(strings.Join(r.SharedTopics, ", "))}
+	parts := []string{"you share an interest in " + andList(escapeAll(r.SharedTopics))}
 	switch {
 	case r.HoursApart < 0.5:
-		parts = append(parts, "same time zone")
-	default:
-		parts = append(parts, fmt.Sprintf("%.0f %s apart", r.HoursApart, plural(int(r.HoursApart+0.5), "hour", "hours")))
+		parts = append(parts, "you work in the same time zone")
+	case r.HoursApart <= CloseHours:
+		parts = append(parts, "your time zones are close")
 	}
+	if r.DifferentTeams {
+		parts = append(parts, "you're in different teams, which widens both your networks")
+	}
+	return andList(parts)
+}
+
+// reasonsLine is reasonsText for an admin's list of pairs: "share go, design · same
+// time zone · different teams", with how far apart they are.
+func reasonsLine(r mentoring.Reasons) string {
+	parts := []string{"share " + Escape(strings.Join(r.SharedTopics, ", ")), apartText(r.HoursApart)}
 	if r.DifferentTeams {
 		parts = append(parts, "different teams")
 	}
 	return strings.Join(parts, " · ")
 }
 
+// apartText says how far apart two people's clocks are.
+func apartText(hours float64) string {
+	h := int(hours + 0.5)
+	switch {
+	case hours < 0.5:
+		return "same time zone"
+	case hours != float64(int(hours)):
+		return fmt.Sprintf("%s hours apart", strconvHours(hours))
+	}
+	return fmt.Sprintf("%d %s apart", h, plural(h, "hour", "hours"))
+}
+
+// strconvHours writes a time difference such as 5.5 or 5.75 hours without trailing
+// zeros.
+func strconvHours(h float64) string {
+	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.2f", h), "0"), ".")
+}
+
+// andList joins phrases as a sentence does: "a", "a and b", "a, b and c".
+func andList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func escapeAll(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = Escape(s)
+	}
+	return out
+}
+
 // hiddenFigure stands in for a figure drawn from fewer than MinGroup people's answers.
 var hiddenFigure = fmt.Sprintf("hidden: fewer than %d", mentoring.MinGroup)
 
-// statsText renders the programme figures: counts and rates only, never a name.
+// statsText renders the programme figures: counts and rates only, never a name. Each
+// line says what it counts: people and pairs now, check-ins, goals and kudos since the
+// programme began.
 func statsText(st mentoring.Stats) string {
 	var sb strings.Builder
 	sb.WriteString("*Programme figures*")
-	fmt.Fprintf(&sb, "\n*People:* %d %s · %d %s · %d both", st.Mentors, plural(st.Mentors, "mentor", "mentors"),
+	fmt.Fprintf(&sb, "\n*People in the programme now:* %d %s · %d %s · %d both", st.Mentors, plural(st.Mentors, "mentor", "mentors"),
 		st.Mentees, plural(st.Mentees, "mentee", "mentees"), st.Both)
 	if st.Paused > 0 {
 		fmt.Fprintf(&sb, " (%d paused)", st.Paused)
 	}
-	fmt.Fprintf(&sb, "\n*Pairs:* %d active · %d unmatched %s", st.ActivePairs, st.UnmatchedMentees, plural(st.UnmatchedMentees, "mentee", "mentees"))
+	fmt.Fprintf(&sb, "\n*Pairs now:* %d active · %d %s waiting for a mentor", st.ActivePairs, st.UnmatchedMentees, plural(st.UnmatchedMentees, "mentee", "mentees"))
 	if st.AnswersShown() {
-		fmt.Fprintf(&sb, "\n*Check-ins:* %d sent · %d answered (%s) · %d meetings reported",
-			st.CheckinsSent, st.CheckinsAnswered, rate(st.CheckinsAnswered, st.CheckinsSent), st.MeetingsReported)
+		fmt.Fprintf(&sb, "\n*Check-ins since the start:* %d sent · %d answered (%s) · %d %s reported",
+			st.CheckinsSent, st.CheckinsAnswered, rate(st.CheckinsAnswered, st.CheckinsSent), st.MeetingsReported, plural(st.MeetingsReported, "meeting", "meetings"))
 	} else {
-		fmt.Fprintf(&sb, "\n*Check-ins:* %d sent · answered %s · meetings reported %s", st.CheckinsSent, hiddenFigure, hiddenFigure)
+		fmt.Fprintf(&sb, "\n*Check-ins since the start:* %d sent · answered %s · meetings reported %s", st.CheckinsSent, hiddenFigure, hiddenFigure)
 	}
-	fmt.Fprintf(&sb, "\n*Goals:* %d set · %d done (%s)", st.GoalsSet, st.GoalsDone, rate(st.GoalsDone, st.GoalsSet))
-	fmt.Fprintf(&sb, "\n*Kudos given:* %d", st.KudosGiven)
+	fmt.Fprintf(&sb, "\n*Goals since the start:* %d set · %d done (%s)", st.GoalsSet, st.GoalsDone, rate(st.GoalsDone, st.GoalsSet))
+	fmt.Fprintf(&sb, "\n*Kudos since the start:* %d given", st.KudosGiven)
+	sb.WriteString("\nCounts only: nobody's answers or notes are shown, and a figure drawn from answers is hidden while fewer than " +
+		fmt.Sprint(mentoring.MinGroup) + " people gave them.")
 	return sb.String()
 }
 
@@ -184,14 +278,20 @@ func rate(part, whole int) string {
 	return fmt.Sprintf("%.0f%%", 100*float64(part)/float64(whole))
 }
 
-// personalDataText is the readable half of /mentor mydata.
+// personalDataText is the readable half of /mentor mydata. Dates are words in the
+// reader's zone.
 func personalDataText(userID string, d mentoring.PersonalData, loc *time.Location) string {
 	var sb strings.Builder
 	sb.WriteString("*Everything mentorbot stores about you*")
+	day := func(t time.Time) string { return t.In(loc).Format(yearLayout) }
 	if p := d.Participant; p != nil {
 		fmt.Fprintf(&sb, "\n*Role:* %s · *capacity:* %d · *time zone:* %s · *joined:* %s", roleName(p.Role), p.Capacity,
-			loc, p.JoinedAt.In(loc).Format(time.DateOnly))
-		fmt.Fprintf(&sb, "\n*Topics:* %s", Escape(strings.Join(p.Topics, ", ")))
+			loc, day(p.JoinedAt))
+		topics := "none"
+		if len(p.Topics) > 0 {
+			topics = Escape(strings.Join(p.Topics, ", "))
+		}
+		fmt.Fprintf(&sb, "\n*Topics:* %s", topics)
 		if p.Team != "" {
 			fmt.Fprintf(&sb, "\n*Team:* %s", Escape(p.Team))
 		}
@@ -199,27 +299,43 @@ func personalDataText(userID string, d mentoring.PersonalData, loc *time.Locatio
 			fmt.Fprintf(&sb, "\n*Manager:* <@%s>", p.ManagerID)
 		}
 		if p.LeftAt != nil {
-			fmt.Fprintf(&sb, "\n*Left:* %s", p.LeftAt.In(loc).Format(time.DateOnly))
+			fmt.Fprintf(&sb, "\n*Left:* %s", day(*p.LeftAt))
 		}
 		if p.PausedUntil != nil {
-			fmt.Fprintf(&sb, "\n*Paused until:* %s", p.PausedUntil.In(loc).Format(time.DateOnly))
+			fmt.Fprintf(&sb, "\n*Paused until:* %s", day(*p.PausedUntil))
 		}
 		fmt.Fprintf(&sb, "\n*Goals*\n%s", goalList(p.Goals))
 	}
 	fmt.Fprintf(&sb, "\n*Pairings:* %d", len(d.Pairings))
 	for _, p := range d.Pairings {
-		state := "active"
+		state := "still going"
 		if !p.Active() {
-			state = "ended " + p.EndedAt.In(loc).Format(time.DateOnly) + " (" + p.EndReason + ")"
+			state = "ended " + day(*p.EndedAt) + " (" + endReasonText(p.EndReason) + ")"
 		}
 		partner := "someone who has since been forgotten"
 		if id := p.Partner(userID); id != "" {
 			partner = "<@" + id + ">"
 		}
-		fmt.Fprintf(&sb, "\n• with %s since %s, %s", partner, p.StartedAt.In(loc).Format(time.DateOnly), state)
+		fmt.Fprintf(&sb, "\n• With %s since %s, %s", partner, day(p.StartedAt), state)
 	}
 	fmt.Fprintf(&sb, "\n*Kudos received:* %d · *kudos given:* %d · *check-ins:* %d", len(d.KudosReceived), len(d.KudosGiven), len(d.Checkins))
 	return sb.String()
+}
+
+// yearLayout is a date as words with its year, for records that span years.
+const yearLayout = "Monday 2 January 2006"
+
+// endReasonText says in words why a pairing ended.
+func endReasonText(reason string) string {
+	switch reason {
+	case mentoring.EndLeft:
+		return "one of you left the programme"
+	case mentoring.EndRematch:
+		return "a rematch"
+	case mentoring.EndForgotten:
+		return "your partner's data was erased"
+	}
+	return "ended"
 }
 
 func plural(n int, one, many string) string {

@@ -100,8 +100,11 @@ func words(err error) string {
 		if pe.Named != "" {
 			return fmt.Sprintf("<@%s> is not your partner, so nothing ended. Your partners are %s.", pe.Named, mentions(pe.Partners))
 		}
-		return fmt.Sprintf("You have %d partners: %s. Name the one whose pairing should end, e.g. `/mentor rematch @name`. Nothing ended.",
+		return fmt.Sprintf("You have %d partners, %s, so nothing ended. Name the one whose pairing should end, for example `/mentor rematch @name`.",
 			len(pe.Partners), mentions(pe.Partners))
+	}
+	if ce, ok := errors.AsType[*mentoring.ClosedError](err); ok {
+		return closedText(ce.PartnerID)
 	}
 	return Escape(mentoring.ErrorMessage(err))
 }
@@ -194,7 +197,7 @@ func outcomeOf(err error) string {
 }
 
 // helpText lists every command of the SPEC; admin commands only for admins.
-const helpText = "*Getting started*\n" +
+const helpText = "Here is what you can do with mentorbot.\n\n*Getting started*\n" +
 	"`/mentor join` opens a short form to join as mentor, mentee or both\n" +
 	"`/mentor join mentor|mentee|both [topic, topic, …]` joins directly with your topics\n\n" +
 	"*Your profile*\n" +
@@ -211,11 +214,11 @@ const helpText = "*Getting started*\n" +
 	"`/mentor mydata` sends you everything stored about you\n" +
 	"`/mentor forget` erases everything stored about you (asks first)\n\n" +
 	"*Kudos*\n" +
-	"`/kudos @user &lt;message&gt;` thanks someone publicly"
+	"`/kudos @user [@user …] &lt;message&gt;` thanks people publicly, or `/kudos` alone opens a form"
 
 const adminHelpText = "*For admins*\n" +
 	"`/mentor pair` runs a pairing round now · `/mentor pair preview` shows what it would do\n" +
-	"`/mentor stats` programme figures, aggregate only\n" +
+	"`/mentor stats` programme figures, counts only\n" +
 	"`/mentor run checkins|nudges|recognition` sends what is due this period now"
 
 func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {

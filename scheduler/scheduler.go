@@ -21,6 +21,8 @@ const DefaultInterval = time.Minute
 type Programme interface {
 	// QueueDue queues what is due of kind now, once per person per period.
 	QueueDue(ctx context.Context, kind mentoring.Kind) (int, error)
+	// Advance applies what time has decided: lapsed proposals, cycles that ended.
+	Advance(ctx context.Context) (int, error)
 }
 
 // Scheduler asks the programme, at start and every Interval, to queue what is due.
@@ -66,11 +68,11 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce queues what is due now of every scheduled kind and returns how many
-// notices it queued. A kind that fails does not stop the others.
+// RunOnce queues what is due now of every scheduled kind, and what time has decided
+// (Advance), and returns how many notices and changes it made. A part that fails does
+// not stop the others.
 func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
-	total := 0
-	var first error
+	total, first := s.prog.Advance(ctx)
 	for _, k := range mentoring.ScheduledKinds {
 		n, err := s.prog.QueueDue(ctx, k)
 		total += n

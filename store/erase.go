@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,8 +23,8 @@ const compactTxSize = 64 << 20
 
 // Erase deletes every record of userID (mentoring.Tx): their participant record and
 // goals, check-ins and period marks, the conversations remembered with them, whether
-// they opened their Home tab, the kudos they received or wrote, their id as
-// anyone's manager, their side of every pairing (blanked, with the reasons, so
+// they opened their Home tab, the kudos they received or wrote, their id in the text
+// of other kudos and as anyone's manager, their side of every pairing (blanked, with the reasons, so
 // partners keep only an anonymous count) and the index entries that name them. Update
 // rewrites the file after the commit, since bbolt leaves deleted bytes in free pages.
 func (t *tx) Erase(userID string) error {
@@ -35,6 +36,9 @@ func (t *tx) Erase(userID string) error {
 		return err
 	}
 	if err := t.clearManager(userID); err != nil {
+		return err
+	}
+	if err := t.deleteProposalsOf(userID); err != nil {
 		return err
 	}
 	if err := t.deleteKudosOf(userID); err != nil {
@@ -77,13 +81,7 @@ func (t *tx) anonymisePairings(userID string) error {
 		return err
 	}
 	for _, p := range all {
-		if p.MentorID == userID {
-			p.MentorID = ""
-		}
-		if p.MenteeID == userID {
-			p.MenteeID = ""
-		}
-		p.Reasons = mentoring.Reasons{}
+		p.Anonymise(userID)
 		// Not PutPairing: a blanked pairing no longer passes Validate, by design.
 		if err := putJSON(t.Bucket(bucketPairings), u64(p.ID), &p); err != nil {
 			return err
@@ -95,8 +93,12 @@ func (t *tx) anonymisePairings(userID string) error {
 func (t *tx) clearManager(userID string) error {
 	var changed []mentoring.Participant
 	if err := each(t.Bucket(bucketParticipants), nil, func(_ []byte, p mentoring.Participant) error {
-		if p.ManagerID == userID {
-			p.ManagerID = ""
+		avoid := slices.DeleteFunc(slices.Clone(p.Avoid), func(id string) bool { return id == userID })
+		if p.ManagerID == userID || len(avoid) != len(p.Avoid) {
+			if p.ManagerID == userID {
+				p.ManagerID = ""
+			}
+			p.Avoid = avoid
 			changed = append(changed, p)
 		}
 		return nil
@@ -111,11 +113,23 @@ func (t *tx) clearManager(userID string) error {
 	return nil
 }
 
+// erasedMention is what an erased person's id becomes in the text of kudos they
+// neither gave nor received: a message that named them (a post that thanked several
+// people, or an unlabelled <@U…> Slack sent) reads on without them.
+const erasedMention = "someone"
+
+// deleteKudosOf deletes the kudos userID gave or received, and writes their id out of
+// the messages of the others, so no record keeps it.
 func (t *tx) deleteKudosOf(userID string) error {
-	var doomed []mentoring.Kudos
+	named := regexp.MustCompile(`@?\b` + regexp.QuoteMeta(userID) + `\b`)
+	var doomed, renamed []mentoring.Kudos
 	if err := t.ForEachKudos(func(k mentoring.Kudos) error {
-		if k.ToID == userID || k.FromID == userID {
+		switch {
+		case k.ToID == userID || k.FromID == userID:
 			doomed = append(doomed, k)
+		case named.MatchString(k.Message):
+			k.Message = named.ReplaceAllLiteralString(k.Message, erasedMention)
+			renamed = append(renamed, k)
 		}
 		return nil
 	}); err != nil {
@@ -126,6 +140,12 @@ func (t *tx) deleteKudosOf(userID string) error {
 			return err
 		}
 		if err := t.Bucket(bucketKudosByTo).Delete(append(userPrefix(k.ToID), u64(k.ID)...)); err != nil {
+			return err
+		}
+	}
+	for _, k := range renamed {
+		// Not AddKudos: the record keeps its id and index entry.
+		if err := putJSON(t.Bucket(bucketKudos), u64(k.ID), &k); err != nil {
 			return err
 		}
 	}

@@ -479,6 +479,10 @@ var migrations = []migration{
 	func(tx *bolt.Tx) error {
 		return createBuckets(tx, bucketErasures)
 	},
+	// 7: proposals to mentors, when mentors approve their pairs.
+	func(tx *bolt.Tx) error {
+		return createBuckets(tx, bucketProposals)
+	},
 }
 
 func createBuckets(tx *bolt.Tx, names ...[]byte) error {

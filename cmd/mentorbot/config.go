@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,12 @@ type Config struct {
 	NudgeAfter          Duration  `envconfig:"MENTORBOT_NUDGE_AFTER" default:"336h" desc:"a pair with no reported meeting for this long gets a nudge"`
 	HTTPAddr            HTTPAddr  `envconfig:"MENTORBOT_HTTP_ADDR" default:"127.0.0.1:8080" desc:"/healthz, /readyz, /metrics; empty turns it off"`
 	LogLevel            LogLevel  `envconfig:"MENTORBOT_LOG_LEVEL" default:"info" desc:"debug, info, warn, error"`
-	RespectStatus       bool      `envconfig:"MENTORBOT_RESPECT_STATUS" default:"true" desc:"skip check-ins and nudges for people whose Slack status says they are away"`
+	RespectStatus       Bool      `envconfig:"MENTORBOT_RESPECT_STATUS" default:"true" desc:"skip check-ins and nudges for people whose Slack status says they are away"`
+	WorkingHours        Hours     `envconfig:"MENTORBOT_WORKING_HOURS" default:"09:00-17:00" desc:"each person's working day in their own zone, Monday to Friday; intros and nudges suggest times inside both members' hours"`
+	MentorApproval      Bool      `envconfig:"MENTORBOT_MENTOR_APPROVAL" default:"false" desc:"true: a round proposes each pair to the mentor first, and the intro goes out only when the mentor accepts"`
+	ProposalTTL         Duration  `envconfig:"MENTORBOT_PROPOSAL_TTL" default:"72h" desc:"a proposal or an end-of-cycle question not answered within this long counts as \"no\""`
+	Cycle               Cycle     `envconfig:"MENTORBOT_CYCLE" default:"0" desc:"how long a pairing runs before both are asked whether to keep going (12w, 90d, or a Go duration such as 2160h); 0: pairings run until ended"`
+	IdleAfter           Count     `envconfig:"MENTORBOT_IDLE_AFTER" default:"3" desc:"a person who leaves this many check-ins in a row unanswered is paused and told how to resume; 0 turns it off"`
 }
 
 // SettingError names the setting that is missing or malformed. Its text never contains
@@ -43,7 +49,9 @@ type SettingError struct {
 	Problem string
 }
 
-func (e *SettingError) Error() string { return "setting " + e.Name + ": " + e.Problem }
+func (e *SettingError) Error() string {
+	return "setting " + e.Name + ": " + strings.TrimSuffix(e.Problem, ".") + "."
+}
 
 // LoadConfig reads the settings from the environment. Any error is a *SettingError.
 func LoadConfig() (Config, error) {
@@ -68,7 +76,8 @@ const usageFormat = `mentorbot runs a company's mentoring programme in Slack.
 
 Usage:
   mentorbot                 run the bot
-  mentorbot demo            try it against a simulated Slack workspace in the terminal
+  mentorbot demo            try it against a simulated Slack workspace in the terminal,
+                            on a clock you move (mentorbot demo -h: flags, verbs, settings)
   mentorbot version         print the version
   mentorbot healthcheck     exit 0 when /healthz on MENTORBOT_HTTP_ADDR answers 200
   mentorbot backup -o FILE  write a consistent copy of the database to FILE (- for
@@ -197,7 +206,7 @@ func (s *Schedule) Decode(v string) error {
 	}
 	sched, err := cron.ParseStandard(v)
 	if err != nil {
-		return fmt.Errorf("%q is not a 5-field cron spec such as \"0 10 * * MON\": %v", v, err)
+		return fmt.Errorf("%q is not a cron spec of 5 fields (minute, hour, day of month, month, day of week) such as \"0 10 * * MON\"", v)
 	}
 	s.Spec, s.Schedule = v, sched
 	return nil
@@ -212,6 +221,58 @@ func (d *Duration) Decode(v string) error {
 		return fmt.Errorf("%q is not a positive duration such as 336h or 90m", v)
 	}
 	*d = Duration(p)
+	return nil
+}
+
+// Cycle is how long a pairing runs before both are asked whether to go on: weeks
+// (12w), days (90d) or a Go duration (2160h); 0 turns cycles off.
+type Cycle time.Duration
+
+func (c *Cycle) Decode(v string) error {
+	v = strings.TrimSpace(v)
+	bad := fmt.Errorf("%q is not a length such as 12w, 90d or 2160h (0 turns cycles off)", v)
+	if v == "0" {
+		*c = 0
+		return nil
+	}
+	unit := map[byte]time.Duration{'w': 7 * 24 * time.Hour, 'd': 24 * time.Hour}
+	if n := len(v); n > 1 && unit[v[n-1]] != 0 {
+		k, err := strconv.Atoi(v[:n-1])
+		if err != nil || k <= 0 || k > 520 {
+			return bad
+		}
+		*c = Cycle(time.Duration(k) * unit[v[n-1]])
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return bad
+	}
+	*c = Cycle(d)
+	return nil
+}
+
+// Count is a whole number, 0 or more.
+type Count int
+
+func (c *Count) Decode(v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > 1000 {
+		return fmt.Errorf("%q is not a whole number from 0 to 1000", v)
+	}
+	*c = Count(n)
+	return nil
+}
+
+// Hours is a working day, HH:MM-HH:MM.
+type Hours struct{ mentoring.WorkingHours }
+
+func (h *Hours) Decode(v string) error {
+	w, err := mentoring.ParseWorkingHours(strings.TrimSpace(v))
+	if err != nil {
+		return err
+	}
+	h.WorkingHours = w
 	return nil
 }
 
@@ -244,6 +305,21 @@ func (l *LogLevel) Decode(v string) error {
 		l.Level = slog.LevelError
 	default:
 		return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+	}
+	return nil
+}
+
+// Bool is a yes-or-no setting: true or false (also 1, 0, yes, no, on, off).
+type Bool bool
+
+func (b *Bool) Decode(v string) error {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "on":
+		*b = true
+	case "false", "0", "no", "off":
+		*b = false
+	default:
+		return fmt.Errorf("%q is not true or false", v)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mentorbot/mentorbot/internal/mentoring"
 )
 
 const (
@@ -21,7 +23,8 @@ var settingNames = []string{
 	"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_API_URL", "MENTORBOT_DB_PATH", "MENTORBOT_ADMINS",
 	"MENTORBOT_KUDOS_CHANNEL", "MENTORBOT_TIMEZONE", "MENTORBOT_CHECKIN_SCHEDULE", "MENTORBOT_NUDGE_SCHEDULE",
 	"MENTORBOT_RECOGNITION_SCHEDULE", "MENTORBOT_NUDGE_AFTER", "MENTORBOT_HTTP_ADDR", "MENTORBOT_LOG_LEVEL",
-	"MENTORBOT_RESPECT_STATUS",
+	"MENTORBOT_RESPECT_STATUS", "MENTORBOT_WORKING_HOURS", "MENTORBOT_MENTOR_APPROVAL", "MENTORBOT_PROPOSAL_TTL",
+	"MENTORBOT_CYCLE", "MENTORBOT_IDLE_AFTER",
 }
 
 // setEnv clears every setting, then sets the tokens and the given overrides
@@ -66,7 +69,12 @@ func TestLoadConfigDefaults(t *testing.T) {
 		{"nudge after", time.Duration(c.NudgeAfter), 336 * time.Hour},
 		{"http addr", string(c.HTTPAddr), "127.0.0.1:8080"},
 		{"log level", c.LogLevel.Level, slog.LevelInfo},
-		{"respect status", c.RespectStatus, true},
+		{"respect status", bool(c.RespectStatus), true},
+		{"working hours", c.WorkingHours.WorkingHours, mentoring.DefaultWorkingHours},
+		{"mentor approval", bool(c.MentorApproval), false},
+		{"proposal ttl", time.Duration(c.ProposalTTL), 72 * time.Hour},
+		{"cycle", time.Duration(c.Cycle), time.Duration(0)},
+		{"idle after", int(c.IdleAfter), 3},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -82,17 +90,32 @@ func TestLoadConfigDefaults(t *testing.T) {
 
 func TestLoadConfigAcceptsValidValues(t *testing.T) {
 	setEnv(t, map[string]string{
-		"SLACK_API_URL":           "http://127.0.0.1:9999/api",
-		"MENTORBOT_ADMINS":        " U012ABC, W0XYZ ,",
-		"MENTORBOT_KUDOS_CHANNEL": "C0KUDOS",
-		"MENTORBOT_TIMEZONE":      "Europe/Berlin",
-		"MENTORBOT_HTTP_ADDR":     "",
-		"MENTORBOT_LOG_LEVEL":     "DEBUG",
-		"MENTORBOT_NUDGE_AFTER":   "90m",
+		"SLACK_API_URL":             "http://127.0.0.1:9999/api",
+		"MENTORBOT_ADMINS":          " U012ABC, W0XYZ ,",
+		"MENTORBOT_KUDOS_CHANNEL":   "C0KUDOS",
+		"MENTORBOT_TIMEZONE":        "Europe/Berlin",
+		"MENTORBOT_HTTP_ADDR":       "",
+		"MENTORBOT_LOG_LEVEL":       "DEBUG",
+		"MENTORBOT_NUDGE_AFTER":     "90m",
+		"MENTORBOT_WORKING_HOURS":   "08:30-16:30",
+		"MENTORBOT_MENTOR_APPROVAL": "yes",
+		"MENTORBOT_PROPOSAL_TTL":    "48h",
+		"MENTORBOT_CYCLE":           "12w",
+		"MENTORBOT_IDLE_AFTER":      "0",
 	})
 	c, err := LoadConfig()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if w := c.WorkingHours.WorkingHours; w.String() != "08:30-16:30" || !c.MentorApproval || time.Duration(c.ProposalTTL) != 48*time.Hour ||
+		time.Duration(c.Cycle) != 12*7*24*time.Hour || c.IdleAfter != 0 {
+		t.Errorf("got hours %v approval %v ttl %v cycle %v idle after %d", w, c.MentorApproval, time.Duration(c.ProposalTTL), time.Duration(c.Cycle), c.IdleAfter)
+	}
+	for in, want := range map[string]time.Duration{"90d": 90 * 24 * time.Hour, "2160h": 2160 * time.Hour, "0": 0} {
+		var cy Cycle
+		if err := cy.Decode(in); err != nil || time.Duration(cy) != want {
+			t.Errorf("MENTORBOT_CYCLE=%s: %v, %v; want %v", in, time.Duration(cy), err, want)
+		}
 	}
 	if got, want := string(c.APIURL), "http://127.0.0.1:9999/api/"; got != want {
 		t.Errorf("api url = %q, want %q (a trailing slash added)", got, want)
@@ -131,6 +154,13 @@ func TestLoadConfigErrorsNameTheSetting(t *testing.T) {
 		{"bad http addr", map[string]string{"MENTORBOT_HTTP_ADDR": "localhost"}, "MENTORBOT_HTTP_ADDR"},
 		{"bad log level", map[string]string{"MENTORBOT_LOG_LEVEL": "verbose"}, "MENTORBOT_LOG_LEVEL"},
 		{"bad bool", map[string]string{"MENTORBOT_RESPECT_STATUS": "maybe"}, "MENTORBOT_RESPECT_STATUS"},
+		{"bad working hours", map[string]string{"MENTORBOT_WORKING_HOURS": "9-5"}, "MENTORBOT_WORKING_HOURS"},
+		{"backwards working hours", map[string]string{"MENTORBOT_WORKING_HOURS": "17:00-09:00"}, "MENTORBOT_WORKING_HOURS"},
+		{"bad approval", map[string]string{"MENTORBOT_MENTOR_APPROVAL": "sometimes"}, "MENTORBOT_MENTOR_APPROVAL"},
+		{"bad ttl", map[string]string{"MENTORBOT_PROPOSAL_TTL": "3 days"}, "MENTORBOT_PROPOSAL_TTL"},
+		{"bad cycle", map[string]string{"MENTORBOT_CYCLE": "a quarter"}, "MENTORBOT_CYCLE"},
+		{"negative cycle", map[string]string{"MENTORBOT_CYCLE": "-12w"}, "MENTORBOT_CYCLE"},
+		{"bad idle after", map[string]string{"MENTORBOT_IDLE_AFTER": "-1"}, "MENTORBOT_IDLE_AFTER"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,9 +48,9 @@ func TestQueuedMessagesSurviveARestartAndAreNotSentTwice(t *testing.T) {
 	h := startMain(t, options{prepare: func(t testing.TB, h *harness, st *store.Store) {
 		ctx := context.Background()
 		enqueue(t, st,
-			rendered(t, mentoring.KindIntro, "never tried", "UALICE"),
-			rendered(t, mentoring.KindIntro, "delivered before the crash", "UALICE"),
-			rendered(t, mentoring.KindIntro, "lost in the crash", "UALICE"))
+			rendered(t, mentoring.KindIntro, "Never tried.", "UALICE"),
+			rendered(t, mentoring.KindIntro, "Delivered before the crash.", "UALICE"),
+			rendered(t, mentoring.KindIntro, "Lost in the crash.", "UALICE"))
 		due, err := st.Due(ctx, 10)
 		if err != nil || len(due) != 3 {
 			t.Fatalf("queued %d (%v), want 3", len(due), err)
@@ -82,7 +82,7 @@ func TestQueuedMessagesSurviveARestartAndAreNotSentTwice(t *testing.T) {
 			counts[r.Text]++
 		}
 	}
-	for text, want := range map[string]int{"never tried": 1, "delivered before the crash": 1, "lost in the crash": 1} {
+	for text, want := range map[string]int{"Never tried.": 1, "Delivered before the crash.": 1, "Lost in the crash.": 1} {
 		if counts[text] != want {
 			t.Errorf("%q delivered %d times, want %d", text, counts[text], want)
 		}
@@ -116,9 +116,9 @@ func TestDeliveryWaitsOutRateLimitsAndSkipsTheUndeliverable(t *testing.T) {
 	start := h.seq()
 	enqueue(t, h.m.store,
 		rendered(t, mentoring.KindIntro, "for a deactivated account", "UGONE"),
-		rendered(t, mentoring.KindIntro, "for alice", "UALICE"))
+		rendered(t, mentoring.KindIntro, "For alice.", "UALICE"))
 	h.m.delivery.Wake()
-	h.record(t, start, "alice's message", h.dmTo("UALICE", "for alice"))
+	h.record(t, start, "alice's message", h.dmTo("UALICE", "For alice."))
 	waitFor(t, "the outbox to empty", func() bool { return len(h.queued(t)) == 0 })
 	h.wantMetrics(t,
 		// The deactivated account: dropped, and counted.

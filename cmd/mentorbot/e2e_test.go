@@ -205,6 +205,8 @@ func TestSettingErrorsExit2NamingTheSetting(t *testing.T) {
 		{"app token missing", map[string]string{"SLACK_BOT_TOKEN": "xoxb-SECRET-bot"}, "SLACK_APP_TOKEN", "SECRET-bot"},
 		{"bot token malformed", map[string]string{"SLACK_BOT_TOKEN": "SECRET-bot", "SLACK_APP_TOKEN": "xapp-SECRET-app"}, "SLACK_BOT_TOKEN", "SECRET"},
 		{"bad duration", map[string]string{"SLACK_BOT_TOKEN": "xoxb-SECRET-bot", "SLACK_APP_TOKEN": "xapp-SECRET-app", "MENTORBOT_NUDGE_AFTER": "soon"}, "MENTORBOT_NUDGE_AFTER", "SECRET"},
+		{"bad yes or no", map[string]string{"SLACK_BOT_TOKEN": "xoxb-SECRET-bot", "SLACK_APP_TOKEN": "xapp-SECRET-app", "MENTORBOT_RESPECT_STATUS": "maybe"}, "MENTORBOT_RESPECT_STATUS", "SECRET"},
+		{"bad schedule", map[string]string{"SLACK_BOT_TOKEN": "xoxb-SECRET-bot", "SLACK_APP_TOKEN": "xapp-SECRET-app", "MENTORBOT_CHECKIN_SCHEDULE": "mondays"}, "MENTORBOT_CHECKIN_SCHEDULE", "SECRET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,6 +221,12 @@ func TestSettingErrorsExit2NamingTheSetting(t *testing.T) {
 			if strings.Contains(out, tt.secret) {
 				t.Errorf("output %q prints a token", out)
 			}
+			if leak := slacktest.GoErrorText(out); leak != "" {
+				t.Errorf("output %q shows Go's error text %q", out, leak)
+			}
+			if !strings.HasSuffix(strings.TrimSpace(out), ".") {
+				t.Errorf("output %q is not a sentence", out)
+			}
 		})
 	}
 }
@@ -230,8 +238,10 @@ func TestSubcommands(t *testing.T) {
 		want string
 	}{
 		{[]string{"-h"}, exitOK, "MENTORBOT_RECOGNITION_SCHEDULE"},
+		{[]string{"-h"}, exitOK, "mentorbot demo"},
 		{[]string{"version"}, exitOK, "mentorbot "},
-		{[]string{"frobnicate"}, exitConfig, "unknown command"},
+		{[]string{"--version"}, exitOK, "mentorbot "},
+		{[]string{"frobnicate"}, exitConfig, "\"frobnicate\" is not a command"},
 		{[]string{"backup"}, exitConfig, "backup -o FILE"},
 	}
 	for _, tt := range tests {

@@ -143,6 +143,8 @@ func startMain(t testing.TB, o options) *harness {
 			t.Logf("mentorbot log:\n%s", h.log)
 		}
 	})
+	// Every test's messages are checked against the voice rules a program can check.
+	t.Cleanup(func() { checkVoice(t, srv.Records()) })
 	t.Cleanup(func() { h.stop(t) })
 	if o.prepare != nil {
 		st, err := store.Open(h.db, store.Options{NoSync: true})

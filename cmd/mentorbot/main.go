@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		return exitOK
-	case "version":
+	case "version", "-version", "--version", "-v":
 		fmt.Fprintln(stdout, "mentorbot", buildVersion())
 		return exitOK
 	case "healthcheck":
@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "demo":
 		return runDemo(ctx, args[1:], os.Stdin, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "mentorbot: unknown command %q; run mentorbot -h for usage\n", sub)
+	fmt.Fprintf(stderr, "mentorbot: %q is not a command. Run mentorbot -h to see the commands and settings.\n", sub)
 	return exitConfig
 }
 
@@ -177,12 +177,17 @@ func (m *Main) Run(ctx context.Context) error {
 			mentoring.KindNudge:       cfg.NudgeSchedule.Schedule,
 			mentoring.KindRecognition: cfg.RecognitionSchedule.Schedule,
 		}),
-		Outbox:        dlv,
-		Now:           now,
-		Admins:        cfg.Admins,
-		DefaultZone:   cfg.TimeZone.Location,
-		NudgeAfter:    time.Duration(cfg.NudgeAfter),
-		RespectStatus: cfg.RespectStatus,
+		Outbox:         dlv,
+		Now:            now,
+		Admins:         cfg.Admins,
+		DefaultZone:    cfg.TimeZone.Location,
+		NudgeAfter:     time.Duration(cfg.NudgeAfter),
+		RespectStatus:  bool(cfg.RespectStatus),
+		MentorApproval: bool(cfg.MentorApproval),
+		ProposalTTL:    time.Duration(cfg.ProposalTTL),
+		Cycle:          time.Duration(cfg.Cycle),
+		IdleAfter:      int(cfg.IdleAfter),
+		WorkingHours:   cfg.WorkingHours.WorkingHours,
 	})
 	sched := scheduler.New(prog, m.SchedulerInterval, log)
 	b := bot.New(bot.Config{

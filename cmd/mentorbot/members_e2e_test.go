@@ -20,7 +20,7 @@ func TestJoinDirectly(t *testing.T) {
 		p.Capacity != mentoring.DefaultCapacity || p.TimeZone != "Europe/Berlin" || !p.JoinedAt.Equal(fixedNow) {
 		t.Errorf("after join: %+v", p)
 	}
-	contains(t, "rejoin", h.say(t, "UALICE", "/mentor", "join both rust"), "role mentee → *mentor and mentee*", "topics are now rust")
+	contains(t, "rejoin", h.say(t, "UALICE", "/mentor", "join both rust"), "your role is now *mentor and mentee* (was mentee)", "your topics are now rust")
 	contains(t, "same again", h.say(t, "UALICE", "/mentor", "join both"), "nothing changed")
 	if p := h.participant(t, "UALICE"); !slices.Equal(p.Topics, []string{"rust"}) {
 		t.Errorf("joining without topics dropped them: %v", p.Topics)
@@ -38,7 +38,7 @@ func TestJoinRefusals(t *testing.T) {
 		user, text string
 		want       []string
 	}{
-		{"UALICE", "join boss go", []string{"Start with your role", "/mentor join mentor|mentee|both"}},
+		{"UALICE", "join boss go", []string{"Start with your role (mentor, mentee or both)", "for example `/mentor join mentee go, public speaking`"}},
 		{"UALICE", "join mentor " + strings.Repeat("x", 41), []string{"at most 40 characters"}},
 		{"UALICE", "join mentor a,b,c,d,e,f,g,h,i,j,k", []string{"at most 10 topics"}},
 		{"UROBOT", "join mentor go", []string{"is a bot"}},
@@ -74,7 +74,7 @@ func TestProfileCommands(t *testing.T) {
 		want       []string
 	}{
 		{"UALICE", "capacity 3", []string{"at most *3* mentees"}},
-		{"UALICE", "capacity 0", []string{"from 1 to 10", "/mentor capacity 3"}},
+		{"UALICE", "capacity 0", []string{"from 1 to 10", "for example `/mentor capacity 2`"}},
 		{"UALICE", "capacity 11", []string{"from 1 to 10"}},
 		{"UALICE", "capacity two", []string{"from 1 to 10"}},
 		{"UALICE", "capacity", []string{"from 1 to 10"}},
@@ -85,7 +85,7 @@ func TestProfileCommands(t *testing.T) {
 		{"UBERT", "manager <@UROBOT|robot>", []string{"is a bot"}},
 		{"UBERT", "manager alice", []string{"@mention"}},
 		{"UBERT", "team   Payments  Core ", []string{"your team is *Payments Core*"}},
-		{"UBERT", "team", []string{"/mentor team &lt;name&gt;"}},
+		{"UBERT", "team", []string{"for example `/mentor team Payments`"}},
 		{"UBERT", "team " + strings.Repeat("t", 81), []string{"at most 80 characters"}},
 		{"UBERT", "goal add give a talk <!channel>", []string{"Added goal 1", "give a talk @\u2060channel"}},
 		{"UBERT", "goal add ship the thing", []string{"Added goal 2"}},
@@ -93,7 +93,7 @@ func TestProfileCommands(t *testing.T) {
 		{"UBERT", "goal add " + strings.Repeat("g", 301), []string{"at most 300 characters"}},
 		{"UBERT", "goal done 1", []string{"Goal 1 done"}},
 		{"UBERT", "goal done 1", []string{"already done"}},
-		{"UBERT", "goal done 7", []string{"goals 1 to 2", "no goal 7"}},
+		{"UBERT", "goal done 7", []string{"There is no goal 7", "numbered 1 to 2", "`/mentor goal done 1`"}},
 		{"UBERT", "goal done first", []string{"by its number"}},
 		{"UBERT", "goal frob", []string{"/mentor goal add"}},
 		{"UBERT", "goals", []string{":white_check_mark: 1. give a talk", ":white_square: 2. ship the thing"}},
@@ -136,7 +136,7 @@ func TestKudos(t *testing.T) {
 		{"<@UBERT|bertram>", "Add a message"},
 		{"<@UBERT|bertram>    ", "Add a message"},
 		{"thanks everyone", "@mention"},
-		{"", "@mention"},
+		{"", "opened the kudos form"},
 		{"<@UBERT|bertram> " + strings.Repeat("k", 1001), "at most 1000"},
 	}
 	for _, tt := range refusals {
@@ -278,8 +278,8 @@ func TestStatsIsForAdminsAndAggregate(t *testing.T) {
 	h.say(t, "UALICE", "/kudos", "<@UBERT> nice")
 	contains(t, "non-admin", h.say(t, "UBERT", "/mentor", "stats"), "Only programme admins", "Nothing was changed")
 	got := h.say(t, "UADMIN", "/mentor", "stats")
-	contains(t, "stats", got, "1 mentor", "1 mentee", "0 active", "1 unmatched mentee", "hidden: fewer than 5",
-		"1 set · 0 done", "*Kudos given:* 1")
+	contains(t, "stats", got, "1 mentor", "1 mentee", "0 active", "1 mentee waiting for a mentor", "hidden: fewer than 5",
+		"1 set · 0 done", "*Kudos since the start:* 1 given")
 	for _, secret := range []string{"secret plan", "UBERT", "UALICE", "nice"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("stats show %q:\n%s", secret, got)

@@ -70,7 +70,7 @@ func TestPauseResumeAndMyData(t *testing.T) {
 	start := h.seq()
 	contains(t, "mydata", h.say(t, "UBERT", "/mentor", "mydata"), "sent you a DM")
 	text := h.record(t, start, "mydata DM", h.dmTo("UBERT", "Everything mentorbot stores about you"))
-	contains(t, "mydata text", slacktest.RecordText(text), "*Role:* mentee", "ship it", "with <@UALICE>", "*Kudos received:* 1")
+	contains(t, "mydata text", slacktest.RecordText(text), "*Role:* mentee", "ship it", "With <@UALICE> since Tuesday 24 November 2026, still going", "*Kudos received:* 1")
 	file := h.record(t, start, "mydata file", func(r slacktest.Record) bool { return r.Kind == "file" && r.File != nil })
 	if file.Channel != h.srv.DMChannelID("UBERT") {
 		t.Errorf("the file went to %s, not bertram's DM", file.Channel)

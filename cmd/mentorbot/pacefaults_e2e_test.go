@@ -119,11 +119,11 @@ func TestHalfOfAllCallsRefusedDeliversEverythingOnce(t *testing.T) {
 	fanLiveClock(t, h.clock, h.clock.now()) // deferrals fall due as time passes
 	var notices []mentoring.Notice
 	for i := range dms {
-		notices = append(notices, paceNotice(t, mentoring.KindCheckin, fmt.Sprintf("half-refused DM %d", i), people[i]))
+		notices = append(notices, paceNotice(t, mentoring.KindCheckin, fmt.Sprintf("Half-refused DM %d.", i), people[i]))
 	}
 	for i := range groups {
 		a, b := people[dms+2*i], people[dms+2*i+1]
-		notices = append(notices, paceNotice(t, mentoring.KindIntro, fmt.Sprintf("half-refused intro %d", i), a, b))
+		notices = append(notices, paceNotice(t, mentoring.KindIntro, fmt.Sprintf("Half-refused intro %d.", i), a, b))
 	}
 	refuser.on.Store(true)
 	start := h.seq()
@@ -144,7 +144,7 @@ func TestHalfOfAllCallsRefusedDeliversEverythingOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), halfLimit)
 	defer cancel()
 	if _, err := h.srv.WaitRecordAfter(ctx, start, func(r slacktest.Record) bool {
-		if r.Kind == "message" && strings.HasPrefix(r.Text, "half-refused") {
+		if r.Kind == "message" && strings.HasPrefix(r.Text, "Half-refused") {
 			byText[r.Text]++
 		}
 		return len(byText) == len(notices)

@@ -140,14 +140,14 @@ func TestCheckinButtonsRecordTheAnswerAndUpdateTheMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.record(t, start, "notes shown", func(r slacktest.Record) bool {
-		return r.Kind == "update" && r.TS == msg.TS && strings.Contains(slacktest.RecordText(r), "progress 4/5")
+		return r.Kind == "update" && r.TS == msg.TS && strings.Contains(slacktest.RecordText(r), "Notes saved, progress 4 of 5 (Nearly there).")
 	})
 	cis = checkins()
 	if cis[0].Progress != 4 || cis[0].Discussed != "career plan <!channel>" || cis[0].Answer != mentoring.AnswerNotMet {
 		t.Errorf("after notes: %+v", cis[0])
 	}
 	// Admins see counts, and answers stay hidden below five people.
-	contains(t, "stats", s.say(t, "UADMIN", "/mentor", "stats"), "*Check-ins:* 1 sent · answered hidden: fewer than 5")
+	contains(t, "stats", s.say(t, "UADMIN", "/mentor", "stats"), "*Check-ins since the start:* 1 sent · answered hidden: fewer than 5")
 	if strings.Contains(s.say(t, "UADMIN", "/mentor", "stats"), "career plan") {
 		t.Error("stats show note text")
 	}
@@ -192,7 +192,7 @@ func TestRecognitionPromptsOpenTheKudosModal(t *testing.T) {
 		t.Fatalf("queued %d recognition prompts, want alice's", n)
 	}
 	prompt := s.noticeDM(t, start, "UALICE", mentoring.KindRecognition)
-	contains(t, "prompt", slacktest.RecordText(prompt), "<@UBERT>", "met with you", "finished a goal: speak at the meetup")
+	contains(t, "prompt", slacktest.RecordText(prompt), "<@UBERT>", "met with you", "met with you and finished the goal “speak at the meetup”")
 	start = s.seq()
 	if _, err := s.srv.BlockAction(ctx, "UALICE", slacktest.BlockActionSpec{ActionID: actionKudosOpen, MessageTS: prompt.TS, ChannelID: prompt.Channel}); err != nil {
 		t.Fatal(err)
@@ -200,7 +200,7 @@ func TestRecognitionPromptsOpenTheKudosModal(t *testing.T) {
 	modal := s.record(t, start, "kudos modal", func(r slacktest.Record) bool {
 		return r.Kind == "view_open" && strings.Contains(string(r.View), `"callback_id":"kudos"`)
 	})
-	contains(t, "kudos modal", string(modal.View), `"initial_user":"UBERT"`)
+	contains(t, "kudos modal", string(modal.View), `"initial_users":["UBERT"]`)
 	// Next Friday there is nothing new to recognise: no prompt, and it is recorded.
 	if n := s.queueDue(t, dec(11, 14, 30), mentoring.KindRecognition); n != 0 {
 		t.Errorf("queued %d prompts for a quiet week", n)
@@ -273,5 +273,5 @@ func TestAdminRunsTheWholeWeekNow(t *testing.T) {
 		t.Fatal(err)
 	}
 	home := s.record(t, start, "home", func(r slacktest.Record) bool { return r.Kind == "view_publish" && r.User == "UALICE" })
-	contains(t, "home", slacktest.RecordText(home), "*Last check-ins*", "With <@UBERT>:", "2026-11-23: you no answer yet · <@UBERT> met")
+	contains(t, "home", slacktest.RecordText(home), "*Last check-ins*", "*With <@UBERT>:*", "_Tuesday 24 November:_\n• You: no answer yet.\n• <@UBERT>: met.")
 }

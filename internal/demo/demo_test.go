@@ -53,6 +53,14 @@ func handleTestEvent(ctx context.Context, client *socketmode.Client, api *slack.
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		cmd, _ := evt.Data.(slack.SlashCommand)
+		if cmd.Text == "homes" {
+			// A Home tab published unasked, as the bot refreshes one, and a DM.
+			_ = client.Ack(*evt.Request)
+			_, _ = api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: cmd.UserID, View: slack.HomeTabViewRequest{Type: slack.VTHomeTab,
+				Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "Refreshed home", false, false), nil, nil)}}}})
+			_, _, _ = api.PostMessageContext(ctx, cmd.UserID, slack.MsgOptionText("homes done", false))
+			return
+		}
 		if cmd.Text == "group" {
 			_ = client.Ack(*evt.Request)
 			ch, _, _, err := api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{cmd.UserID, "UBERTRAM"}})
@@ -104,9 +112,17 @@ func handleTestEvent(ctx context.Context, client *socketmode.Client, api *slack.
 	}
 }
 
-func newServer(t *testing.T) (*slacktest.Server, Workspace) {
+// sunday is where test clocks start: Sunday 3 January 2027, 12:00 UTC, as
+// DefaultStart would have it that week.
+var sunday = time.Date(2027, 1, 3, 12, 0, 0, 0, time.UTC)
+
+func newServer(t *testing.T) (*slacktest.Server, Workspace) { return newServerOn(t, nil) }
+
+// newServerOn starts a Server holding the sample workspace, on the clock now (nil:
+// time.Now).
+func newServerOn(t *testing.T, now func() time.Time) (*slacktest.Server, Workspace) {
 	t.Helper()
-	srv, err := slacktest.New(slacktest.Options{})
+	srv, err := slacktest.New(slacktest.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,39 +135,52 @@ func newServer(t *testing.T) (*slacktest.Server, Workspace) {
 }
 
 // TestRun plays a session against a small app and checks what each input printed.
-func TestRun(t *testing.T) {
-	srv, ws := newServer(t)
+func TestDemoRun(t *testing.T) {
+	clock := NewClock(sunday)
+	srv, ws := newServerOn(t, clock.Now)
 	startApp(t, srv)
 	steps := []struct {
 		line string
 		want []string
+		// notWant must not be printed: Home tabs print only when asked, and once.
+		notWant []string
 	}{
-		{"help", []string{"click <name> <action_id> [value]", "submit <name> [block_id=value …]", "alice: /mentor help"}},
-		{"who", []string{"alice     UALICE    Europe/Berlin", "admin", "#kudos    CKUDOS"}},
+		{"help", []string{"click <name> <action_id> [value]", "<name>: click <label> [on <which>]", "submit <name> [block_id=value …]", "alice: /mentor help", "dms <name>", "clock next checkin|nudge|recognition"}, nil},
+		{"who", []string{"alice     UALICE    Europe/Berlin", "admin", "#kudos    CKUDOS", "at Sunday 3 January 2027, 12:00 UTC", "now Sun 13:00"}, nil},
+		{"# a comment: alice: /test menu", nil, nil},
 		{"alice: /test menu @bertram & #kudos", []string{
 			"── alice sees (only you, in #general) ──",
 			"you typed: menu <@UBERTRAM|bertram> &amp; <#CKUDOS|kudos>",
-			"[One] (click alice pick 1)", "[Two] (click alice pick 2)", "[Size ▾] (click alice size <s|l>)",
-		}},
-		{"click alice pick 2", []string{"── DM to alice ──", "clicked pick=2"}},
-		{"click alice size Large", []string{"── DM to alice ──", "clicked size=l"}},
-		{"click alice open", []string{`── modal "Form" open for alice ──`, `Name:  name="…"`, "Buddy (optional):  buddy=@name", "submit alice name=… buddy=…"}},
-		{"submit alice name=bad", []string{`── alice's modal "Form" was not accepted ──`, "! Name (name): Not that name."}},
-		{`submit alice name="Ada L" buddy=@chen`, []string{"── alice's modal closed ──", "── DM to alice ──", "name=Ada L buddy=@chen"}},
-		{"", []string{"(nothing new in Slack)"}},
-		{"alice: /test group", []string{"── group DM with alice, bertram ──", "[Wave] (click <name> wave)"}},
-		{"click bertram wave", []string{"── DM to bertram ──", "clicked wave=hi"}},
-		{"click chen wave", []string{"error: chen sees nothing to click"}},
-		{"frobnicate", []string{`error: I don't know "frobnicate"`}},
-		{"click alice", []string{"error: write it as: click <name> <action_id> [value]"}},
-		{"click bob pick", []string{`error: no one called "bob" here`}},
-		{"click alice nothing", []string{`error: alice sees nothing with action_id "nothing"; what alice can click: wave, pick, size, open`}},
-		{"submit bertram", []string{"error: bertram has no modal open"}},
-		{"home alice", []string{"── alice's Home tab ──", "Welcome home"}},
-		{"home alice", []string{"(the Home tab did not change; alice sees what the bot published before:)", "Welcome home"}},
-		{"home dana", []string{"(dana's Home tab is empty: the bot has published nothing there)"}},
-		{"quit", nil},
-		{"bertram: /test after quit", nil},
+			"[One]  ← alice: click One", "[Two] [Open form]  ← alice: click <label>", "[Size ▾] (click alice size <s|l>)",
+		}, nil},
+		{"click alice pick 2", []string{"── DM to alice ──", "clicked pick=2"}, nil},
+		{"alice: click one", []string{"── DM to alice ──", "clicked pick=1"}, nil},
+		{"click alice Two", []string{"── DM to alice ──", "clicked pick=2"}, nil},
+		{"click alice size Large", []string{"── DM to alice ──", "clicked size=l"}, nil},
+		{"alice: click Open form", []string{`── modal "Form" open for alice ──`, `Name:  name="…"`, "Buddy (optional):  buddy=@name", "submit alice name=… buddy=…"}, nil},
+		{"submit alice name=bad", []string{`── alice's modal "Form" was not accepted ──`, "! Name (name): Not that name."}, nil},
+		{`alice: submit name="Ada L" buddy=@chen`, []string{"── alice's modal closed ──", "── DM to alice ──", "name=Ada L buddy=@chen"}, nil},
+		{"", []string{"(nothing new in Slack)"}, nil},
+		{"alice: /test group", []string{"── group DM with alice, bertram ──", "[Wave]  ← <name>: click Wave"}, nil},
+		{"click bertram wave", []string{"── DM to bertram ──", "clicked wave=hi"}, nil},
+		{"bertram: click wave", []string{"── DM to bertram ──", "clicked wave=hi"}, nil},
+		{"click chen wave", []string{"error: chen sees nothing to click"}, nil},
+		{"chen: click Wave", []string{"error: chen sees no button to click"}, nil},
+		{"alice: click Three", []string{`error: alice sees no button "Three"; what alice can click: "Wave", "One", "Two", "Open form"`}, nil},
+		{"alice: click", []string{"error: write it as: alice: click <label>"}, nil},
+		{"frobnicate", []string{`error: I don't know "frobnicate"`}, nil},
+		{"click alice", []string{"error: write it as: click <name> <action_id> [value]"}, nil},
+		{"click bob pick", []string{`error: no one called "bob" here`}, nil},
+		{"click alice nothing", []string{`error: alice sees nothing with action_id "nothing"; what alice can click: wave, pick, size, open; or by label: "Wave", "One", "Two", "Open form"`}, nil},
+		{"submit bertram", []string{"error: bertram has no modal open"}, nil},
+		{"alice: /test homes", []string{"── DM to alice ──", "homes done"}, []string{"Home tab", "Refreshed home"}},
+		{"home alice", []string{"── alice's Home tab ──\n  Welcome home"}, []string{"Refreshed home", "did not change", "Welcome home\n──"}},
+		{"home alice", []string{"(the Home tab did not change; alice sees what the bot published before:)\n── alice's Home tab ──\n  Welcome home"}, nil},
+		{"home dana", []string{"(dana's Home tab is empty: the bot has published nothing there)"}, nil},
+		{"dms alice", []string{"── DM to alice · Sunday 3 January, 13:00 ──", "clicked pick=2", "name=Ada L buddy=@chen", "── group DM with alice, bertram · Sunday 3 January, 13:00 ──", "[Wave]  ← <name>: click Wave", "homes done"}, nil},
+		{"dms chen", []string{"(chen has received no DM yet)"}, nil},
+		{"quit", nil, nil},
+		{"bertram: /test after quit", nil, nil},
 	}
 	var in strings.Builder
 	for _, s := range steps {
@@ -160,7 +189,7 @@ func TestRun(t *testing.T) {
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := Run(ctx, Config{In: strings.NewReader(in.String()), Out: &out, Server: srv, Workspace: ws}); err != nil {
+	if err := Run(ctx, Config{In: strings.NewReader(in.String()), Out: &out, Server: srv, Workspace: ws, Clock: clock}); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 
@@ -179,11 +208,16 @@ func TestRun(t *testing.T) {
 				t.Errorf("after %q the output lacks %q; it is:\n%s", s.line, w, got)
 			}
 		}
+		for _, w := range s.notWant {
+			if strings.Contains(got, w) {
+				t.Errorf("after %q the output has %q; it is:\n%s", s.line, w, got)
+			}
+		}
 	}
 }
 
 // TestRunEndsWithContext: a signal ends the session even while it waits for input.
-func TestRunEndsWithContext(t *testing.T) {
+func TestDemoRunEndsWithContext(t *testing.T) {
 	srv, ws := newServer(t)
 	r, w := io.Pipe()
 	defer w.Close()

@@ -10,23 +10,40 @@ import (
 
 // command is one line of input: a verb and its arguments. A slash command typed as
 // someone ("alice: /mentor help") is the verb "slash" with the arguments name,
-// command and text, the text exactly as typed.
+// command and text, the text exactly as typed; a click by label ("dana: click We
+// met") is the verb "press" with the name and what follows click, as typed.
 type command struct {
 	verb string
 	args []string
 }
 
-var slashLine = regexp.MustCompile(`^\s*([^\s:]+)\s*:\s*(.*)$`)
+var personLine = regexp.MustCompile(`^\s*([^\s:]+)\s*:\s*(.*)$`)
 
-// parseLine splits a line into a command. A blank line is the verb "".
+// parseLine splits a line into a command. A blank line is the verb "", a comment
+// (starting with #) the verb "#".
 func parseLine(line string) (command, error) {
-	if m := slashLine.FindStringSubmatch(line); m != nil {
-		rest := strings.TrimSpace(m[2])
-		if !strings.HasPrefix(rest, "/") {
-			return command{}, fmt.Errorf("after %q type a slash command, for example %s: /mentor help", m[1]+":", m[1])
+	if strings.HasPrefix(strings.TrimSpace(line), "#") {
+		return command{verb: "#"}, nil
+	}
+	if m := personLine.FindStringSubmatch(line); m != nil {
+		who, rest := m[1], strings.TrimSpace(m[2])
+		if strings.HasPrefix(rest, "/") {
+			name, text, _ := strings.Cut(rest, " ")
+			return command{verb: "slash", args: []string{who, name, strings.TrimSpace(text)}}, nil
 		}
-		name, text, _ := strings.Cut(rest, " ")
-		return command{verb: "slash", args: []string{m[1], name, strings.TrimSpace(text)}}, nil
+		verb, text, _ := strings.Cut(rest, " ")
+		switch verb = strings.ToLower(verb); verb {
+		case "click", "press":
+			return command{verb: "press", args: []string{who, strings.TrimSpace(text)}}, nil
+		case "submit":
+			f, err := fields(text)
+			return command{verb: "submit", args: append([]string{who}, f...)}, err
+		case "home", "dms":
+			if strings.TrimSpace(text) == "" {
+				return command{verb: verb, args: []string{who}}, nil
+			}
+		}
+		return command{}, fmt.Errorf("after %q type a slash command or click, for example %s: /mentor help, or %s: click We met", who+":", who, who)
 	}
 	f, err := fields(line)
 	if err != nil || len(f) == 0 {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestParseLine(t *testing.T) {
+func TestDemoParseLine(t *testing.T) {
 	tests := []struct {
 		line    string
 		verb    string
@@ -21,7 +21,18 @@ func TestParseLine(t *testing.T) {
 		{"alice:/mentor", "slash", []string{"alice", "/mentor", ""}, ""},
 		{"  bertram :  /kudos @chen  thanks, <b> & all  ", "slash", []string{"bertram", "/kudos", "@chen  thanks, <b> & all"}, ""},
 		{`alice: /mentor join mentor "go, testing"`, "slash", []string{"alice", "/mentor", `join mentor "go, testing"`}, ""},
-		{"alice: hello", "", nil, `after "alice:" type a slash command`},
+		{"alice: hello", "", nil, `after "alice:" type a slash command or click`},
+		{"dana: click We met", "press", []string{"dana", "We met"}, ""},
+		{`dana:  CLICK  "We met" on chen `, "press", []string{"dana", `"We met" on chen`}, ""},
+		{"dana: click", "press", []string{"dana", ""}, ""},
+		{`dana: submit discussed="tests, mostly" progress=4`, "submit", []string{"dana", "discussed=tests, mostly", "progress=4"}, ""},
+		{"dana: home", "home", []string{"dana"}, ""},
+		{"dana: dms", "dms", []string{"dana"}, ""},
+		{"dana: home now", "", nil, `after "dana:" type a slash command or click`},
+		{"# a comment: alice: /mentor pair", "#", nil, ""},
+		{"  #", "#", nil, ""},
+		{"clock next nudge", "clock", []string{"next", "nudge"}, ""},
+		{"clock +7d", "clock", []string{"+7d"}, ""},
 		{"click alice checkin_met", "click", []string{"alice", "checkin_met"}, ""},
 		{"click alice role_pick Mentor", "click", []string{"alice", "role_pick", "Mentor"}, ""},
 		{`submit alice topics="go, public speaking" team=Platform`, "submit", []string{"alice", "topics=go, public speaking", "team=Platform"}, ""},
@@ -46,8 +57,8 @@ func TestParseLine(t *testing.T) {
 	}
 }
 
-func TestEveryVerbIsFoundAndDescribed(t *testing.T) {
-	for _, name := range []string{"slash", "home", "click", "submit", "who", "help", "quit", "exit"} {
+func TestDemoEveryVerbIsFoundAndDescribed(t *testing.T) {
+	for _, name := range []string{"slash", "press", "home", "dms", "click", "submit", "clock", "clock next", "who", "help", "quit", "exit"} {
 		v, ok := lookupVerb(name)
 		if !ok || v.usage == "" || v.about == "" || v.run == nil {
 			t.Errorf("verb %q: found %v, usage %q, about %q", name, ok, v.usage, v.about)
@@ -58,7 +69,7 @@ func TestEveryVerbIsFoundAndDescribed(t *testing.T) {
 	}
 }
 
-func TestSlackText(t *testing.T) {
+func TestDemoSlackText(t *testing.T) {
 	w := SampleWorkspace()
 	tests := []struct{ typed, want string }{
 		{"help", "help"},

@@ -3,8 +3,8 @@ package demo
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,12 +15,35 @@ import (
 const maxFileLines = 20
 
 // Render returns what Slack shows for r as plain text: a heading saying who sees it
-// and where, then its content, each line indented, ending in a newline. Buttons and
-// inputs carry the `click` and `submit` lines that use them.
-func Render(r slacktest.Record, n Names) string {
-	p := &page{n: n, viewer: n.user(r.User)}
+// and where, then its content, each line indented, ending in a newline. Buttons carry
+// the `<name>: click <label>` line that clicks them, menus the `click` line, and
+// modals the `submit` line that sends them.
+func Render(r slacktest.Record, n Names) string { return render(r, n, renderOpts{}) }
+
+// renderOpts are how a record is shown beyond what it holds.
+type renderOpts struct {
+	st style
+	// at, when set, is added to the heading: when the person received it.
+	at string
+	// edited notes in the heading that the message shown is its latest version.
+	edited bool
+}
+
+func render(r slacktest.Record, n Names, o renderOpts) string {
+	p := &page{n: n, st: o.st, viewer: n.user(r.User)}
 	view := decodeObject(r.View)
-	title := textOf(view["title"], n)
+	title := p.textOf(view["title"])
+	var notes []string
+	if et := eventType(r); et != "" {
+		notes = append(notes, et)
+	}
+	if o.edited {
+		notes = append(notes, "edited")
+	}
+	if o.at != "" {
+		notes = append(notes, o.at)
+	}
+	p.notes = notes
 	switch r.Kind {
 	case "message":
 		where := n.where(r.Channel)
@@ -75,7 +98,7 @@ func Render(r slacktest.Record, n Names) string {
 			name = r.File.Name
 		}
 		p.heading(fmt.Sprintf("file %q shared in %s", name, n.where(r.Channel)))
-		p.text(mrkdwn(r.Text, n))
+		p.text(p.mrkdwn(r.Text))
 		p.file(r.File)
 	case "error":
 		h := "error shown to " + p.viewer
@@ -86,20 +109,41 @@ func Render(r slacktest.Record, n Names) string {
 		p.text("! " + r.Text)
 	default:
 		p.heading(r.Kind)
-		p.text(mrkdwn(r.Text, n))
+		p.text(p.mrkdwn(r.Text))
 	}
 	return p.b.String()
+}
+
+// eventType is the Slack message metadata event_type r carries ("mentorbot_checkin"),
+// if any: what kind of message the app says it is.
+func eventType(r slacktest.Record) string {
+	var md struct {
+		EventType string `json:"event_type"`
+	}
+	if len(r.Metadata) == 0 || json.Unmarshal(r.Metadata, &md) != nil {
+		return ""
+	}
+	return md.EventType
 }
 
 // page builds the text of one record.
 type page struct {
 	n      Names
-	viewer string          // the name used in click and submit lines
-	dups   map[string]bool // action_ids on several elements: their click lines name the value
+	st     style
+	viewer string   // the name used in click and submit lines
+	notes  []string // added to the heading after " · "
 	b      strings.Builder
 }
 
-func (p *page) heading(s string) { fmt.Fprintf(&p.b, "── %s ──\n", s) }
+func (p *page) heading(s string) {
+	for _, n := range p.notes {
+		s += " · " + n
+	}
+	fmt.Fprintf(&p.b, "── %s ──\n", s)
+}
+
+func (p *page) mrkdwn(s string) string { return mrkdwn(s, p.n, p.st) }
+func (p *page) textOf(v any) string    { return textOf(v, p.n, p.st) }
 
 // text writes s indented, one output line per line of s; blank lines are kept.
 func (p *page) text(s string) {
@@ -140,7 +184,7 @@ func (p *page) message(r slacktest.Record) {
 		_ = json.Unmarshal(r.Blocks, &blocks)
 	}
 	if len(blocks) == 0 {
-		p.text(mrkdwn(r.Text, p.n))
+		p.text(p.mrkdwn(r.Text))
 		return
 	}
 	p.blocks(blocks)
@@ -156,7 +200,7 @@ func (p *page) view(v map[string]any) {
 	}
 	var buttons []string
 	for _, k := range []string{"submit", "close"} {
-		if t := textOf(v[k], p.n); t != "" {
+		if t := p.textOf(v[k]); t != "" {
 			buttons = append(buttons, "["+t+"]")
 		}
 	}
@@ -179,23 +223,23 @@ func (p *page) view(v map[string]any) {
 
 // blocks writes Block Kit layout blocks, whatever their kind.
 func (p *page) blocks(blocks []any) {
-	p.dups = duplicateActions(blocks)
-	for _, raw := range blocks {
+	quals := buttonQualifiers(blocks, p.n)
+	for i, raw := range blocks {
 		b, ok := raw.(map[string]any)
 		if !ok {
 			continue
 		}
 		switch typ := str(b, "type"); typ {
 		case "section":
-			p.text(textOf(b["text"], p.n))
+			p.text(p.textOf(b["text"]))
 			for _, f := range list(b, "fields") {
-				p.text("• " + textOf(f, p.n))
+				p.text("• " + p.textOf(f))
 			}
 			if acc, ok := b["accessory"].(map[string]any); ok {
-				p.text(p.element(acc))
+				p.elements([]any{acc}, quals[i])
 			}
 		case "header":
-			p.text("== " + textOf(b["text"], p.n) + " ==")
+			p.text("== " + p.textOf(b["text"]) + " ==")
 		case "divider":
 			p.text(strings.Repeat("─", 24))
 		case "context":
@@ -205,22 +249,18 @@ func (p *page) blocks(blocks []any) {
 				if str(em, "type") == "image" {
 					parts = append(parts, "[image: "+str(em, "alt_text")+"]")
 				} else {
-					parts = append(parts, textOf(em, p.n))
+					parts = append(parts, p.textOf(em))
 				}
 			}
 			p.text(strings.Join(parts, " · "))
 		case "actions", "context_actions":
-			for _, e := range list(b, "elements") {
-				if em, ok := e.(map[string]any); ok {
-					p.text(p.element(em))
-				}
-			}
+			p.elements(list(b, "elements"), quals[i])
 		case "input":
 			p.input(b)
 		case "image":
 			p.text("[image: " + str(b, "alt_text") + "]")
 		case "markdown":
-			p.text(str(b, "text"))
+			p.text(p.mrkdwn(str(b, "text")))
 		case "rich_text":
 			p.text(richText(b, p.n))
 		default:
@@ -229,20 +269,61 @@ func (p *page) blocks(blocks []any) {
 	}
 }
 
-// element describes an interactive element and the click line that uses it.
+// elements writes interactive elements: the buttons on one line, with the line that
+// clicks them by label (qual tells them apart from buttons of the same label
+// elsewhere on the surface), and each other element on a line of its own.
+func (p *page) elements(elems []any, qual string) {
+	var buttons, labels []string
+	var others []string
+	for _, e := range elems {
+		em, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		if str(em, "type") != "button" {
+			others = append(others, p.element(em))
+			continue
+		}
+		label := p.textOf(em["text"])
+		if url := str(em, "url"); url != "" {
+			buttons = append(buttons, "["+label+" ↗ "+url+"]")
+			continue
+		}
+		buttons = append(buttons, "["+label+"]")
+		labels = append(labels, plainTextOf(em["text"]))
+	}
+	if len(buttons) > 0 {
+		line := strings.Join(buttons, " ")
+		switch {
+		case len(labels) == 1:
+			line += "  ← " + clickLine(p.viewer, labels[0], qual)
+		case len(labels) > 1:
+			line += "  ← " + clickLine(p.viewer, "<label>", qual)
+		}
+		p.text(line)
+	}
+	for _, o := range others {
+		p.text(o)
+	}
+}
+
+// clickLine is the input that clicks the button labelled label as viewer.
+func clickLine(viewer, label, qual string) string {
+	if qual != "" {
+		if strings.Contains(label, " on ") {
+			label = strconv.Quote(label)
+		}
+		return viewer + ": click " + emojify(label) + " on " + qual
+	}
+	return viewer + ": click " + emojify(label)
+}
+
+// element describes an interactive element other than a button, and the click line
+// that uses it.
 func (p *page) element(e map[string]any) string {
 	typ, id := str(e, "type"), str(e, "action_id")
 	click := "click " + p.viewer + " " + id
 	switch typ {
-	case "button":
-		label := "[" + textOf(e["text"], p.n) + "]"
-		if url := str(e, "url"); url != "" {
-			return label + " (opens " + url + ")"
-		}
-		if v := str(e, "value"); p.dups[id] && v != "" {
-			click += " " + v
-		}
-		return label + " (" + click + ")"
 	case "image":
 		return "[image: " + str(e, "alt_text") + "]"
 	case "static_select", "overflow", "radio_buttons", "checkboxes", "multi_static_select":
@@ -268,7 +349,7 @@ func (p *page) element(e map[string]any) string {
 // submit it, what it shows now, and its hint.
 func (p *page) input(b map[string]any) {
 	e, _ := b["element"].(map[string]any)
-	label := textOf(b["label"], p.n)
+	label := p.textOf(b["label"])
 	if opt, _ := b["optional"].(bool); opt {
 		label += " (optional)"
 	}
@@ -310,7 +391,7 @@ func (p *page) input(b map[string]any) {
 	if now := initialText(e, p.n); now != "" {
 		p.text("  now: " + now)
 	}
-	if hint := textOf(b["hint"], p.n); hint != "" {
+	if hint := p.textOf(b["hint"]); hint != "" {
 		p.text("  " + hint)
 	}
 }
@@ -322,13 +403,13 @@ func (p *page) inputErrors(view map[string]any, errs map[string]string) {
 		b, _ := raw.(map[string]any)
 		id := str(b, "block_id")
 		if msg, ok := errs[id]; ok {
-			p.text(fmt.Sprintf("! %s (%s): %s", textOf(b["label"], p.n), id, mrkdwn(msg, p.n)))
+			p.text(fmt.Sprintf("! %s (%s): %s", p.textOf(b["label"]), id, p.mrkdwn(msg)))
 			done[id] = true
 		}
 	}
 	for _, id := range sortedKeys(errs) {
 		if !done[id] {
-			p.text(fmt.Sprintf("! %s: %s", id, mrkdwn(errs[id], p.n)))
+			p.text(fmt.Sprintf("! %s: %s", id, p.mrkdwn(errs[id])))
 		}
 	}
 }
@@ -350,20 +431,6 @@ func (p *page) file(f *slacktest.File) {
 		}
 		p.text("│ " + l)
 	}
-}
-
-// duplicateActions returns the action_ids found on more than one element of blocks.
-func duplicateActions(blocks []any) map[string]bool {
-	seen, dups := map[string]bool{}, map[string]bool{}
-	for _, raw := range blocks {
-		b, _ := raw.(map[string]any)
-		for _, e := range elements(b) {
-			id := str(e, "action_id")
-			dups[id] = dups[id] || seen[id]
-			seen[id] = true
-		}
-	}
-	return dups
 }
 
 // elements returns the interactive elements of a block.
@@ -412,7 +479,7 @@ func optionList(e map[string]any) []map[string]any {
 
 // elementLabel is what an element shows before anything is chosen.
 func elementLabel(e map[string]any, n Names) string {
-	if t := textOf(e["placeholder"], n); t != "" {
+	if t := textOf(e["placeholder"], n, style{}); t != "" {
 		return t
 	}
 	return str(e, "type")
@@ -476,7 +543,7 @@ func richText(v any, n Names) string {
 		case "channel":
 			b.WriteString(n.where(str(m, "channel_id")))
 		case "emoji":
-			b.WriteString(":" + str(m, "name") + ":")
+			b.WriteString(emojify(":" + str(m, "name") + ":"))
 		case "rich_text_list":
 			for _, item := range list(m, "elements") {
 				b.WriteString("- ")
@@ -498,76 +565,23 @@ func richText(v any, n Names) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// textOf returns a text object's text, readable: mrkdwn is converted, plain_text kept.
-func textOf(v any, n Names) string {
+// textOf returns a text object's text, readable: mrkdwn is converted, plain_text
+// shows its emoji.
+func textOf(v any, n Names, st style) string {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return ""
 	}
 	if str(m, "type") == "mrkdwn" {
-		return mrkdwn(str(m, "text"), n)
+		return mrkdwn(str(m, "text"), n, st)
 	}
-	return str(m, "text")
+	return plainText(str(m, "text"))
 }
 
 // plainTextOf is a text object's text as it is written.
 func plainTextOf(v any) string {
 	m, _ := v.(map[string]any)
 	return str(m, "text")
-}
-
-// mrkdwnToken matches Slack's control sequences: mentions, channels, links.
-var mrkdwnToken = regexp.MustCompile(`<([^<>]*)>`)
-
-// unescaper undoes the three escapes of mrkdwn; a Replacer does not rescan its output,
-// so &amp;lt; becomes the literal &lt;.
-var unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
-
-// mrkdwn turns Slack mrkdwn into what a person reads: <@U…|name> is @name, <#C…|name>
-// is #name, <!here> is @here, a link shows its label and address, a quoted line starts
-// with │, and &lt; &gt; &amp; are unescaped. *bold* and `code` keep their marks.
-func mrkdwn(s string, n Names) string {
-	s = mrkdwnToken.ReplaceAllStringFunc(s, func(tok string) string {
-		inner := tok[1 : len(tok)-1]
-		target, label, hasLabel := strings.Cut(inner, "|")
-		switch {
-		case strings.HasPrefix(target, "@"):
-			if name, ok := n.Users[target[1:]]; ok {
-				return "@" + name
-			}
-			if hasLabel {
-				return "@" + strings.TrimPrefix(label, "@")
-			}
-			return target
-		case strings.HasPrefix(target, "#"):
-			if name, ok := n.Channels[target[1:]]; ok {
-				return "#" + name
-			}
-			if hasLabel {
-				return "#" + label
-			}
-			return target
-		case strings.HasPrefix(target, "!"):
-			if hasLabel {
-				return label
-			}
-			word, _, _ := strings.Cut(target[1:], "^")
-			return "@" + word
-		case hasLabel:
-			return label + " (" + strings.TrimPrefix(target, "mailto:") + ")"
-		}
-		return strings.TrimPrefix(target, "mailto:")
-	})
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		for _, mark := range []string{"&gt;", ">"} {
-			if rest, ok := strings.CutPrefix(l, mark); ok {
-				lines[i] = "│ " + strings.TrimPrefix(rest, " ")
-				break
-			}
-		}
-	}
-	return unescaper.Replace(strings.Join(lines, "\n"))
 }
 
 func decodeObject(raw json.RawMessage) map[string]any {

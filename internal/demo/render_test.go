@@ -14,23 +14,47 @@ func testNames() Names {
 	return n
 }
 
-func TestMrkdwn(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain", "plain"},
-		{"hi <@UALICE|alice> and <@UCHEN>", "hi @alice and @chen"},
-		{"<@UNEW|newbie> <@UNEW2>", "@newbie @UNEW2"},
-		{"see <#CKUDOS|kudos>, <#CKUDOS> or <#COTHER|other>", "see #kudos, #kudos or #other"},
-		{"<!here> <!channel|@channel> <!subteam^S1|@devs>", "@here @channel @devs"},
-		{"<!date^1700000000^{date}|Nov 14>", "Nov 14"},
-		{"<https://example.com|docs> <https://x.test> <mailto:a@b.c|mail>", "docs (https://example.com) https://x.test mail (a@b.c)"},
-		{"a &lt;b&gt; &amp; &amp;lt; &lt;!channel&gt;", "a <b> & &lt; <!channel>"},
-		{"*bold* _it_ `code`", "*bold* _it_ `code`"},
-		{"&gt; quoted\n>also quoted\nnot > quoted", "│ quoted\n│ also quoted\nnot > quoted"},
+func TestDemoMrkdwn(t *testing.T) {
+	const (
+		b, B = ansiBold, ansiBoldOff
+		i, I = ansiItalic, ansiItalicOff
+		x, X = ansiStrike, ansiStrikeOff
+	)
+	tests := []struct{ in, plain, ansi string }{
+		{"plain", "plain", "plain"},
+		{"hi <@UALICE|alice> and <@UCHEN>", "hi @alice and @chen", ""},
+		{"<@UNEW|newbie> <@UNEW2>", "@newbie @UNEW2", ""},
+		{"see <#CKUDOS|kudos>, <#CKUDOS> or <#COTHER|other>", "see #kudos, #kudos or #other", ""},
+		{"<!here> <!channel|@channel> <!subteam^S1|@devs>", "@here @channel @devs", ""},
+		{"<!date^1700000000^{date}|Nov 14>", "Nov 14", ""},
+		{"<https://example.com|docs> <https://x.test> <mailto:a@b.c|mail> <mailto:a@b.c>", "docs https://x.test mail a@b.c", ""},
+		{"a &lt;b&gt; &amp; &amp;lt; &lt;!channel&gt;", "a <b> & &lt; <!channel>", ""},
+		// Emphasis: marks left out when plain, ANSI on a terminal; code as written.
+		{"*bold* _it_ ~gone~ `*code* :wave:`", "bold it ~gone~ `*code* :wave:`", b + "bold" + B + " " + i + "it" + I + " " + x + "gone" + X + " `*code* :wave:`"},
+		{"*Role:* mentor, _(2 max)_", "Role: mentor, (2 max)", b + "Role:" + B + " mentor, " + i + "(2 max)" + I},
+		{"*_both_*", "both", b + i + "both" + I + B},
+		{"_*both*_", "both", i + b + "both" + B + I},
+		{"snake_case_name, 2*3*4, * not bold *, *open", "snake_case_name, 2*3*4, * not bold *, *open", ""},
+		{"am_x_ m*y*", "am_x_ m*y*", ""},
+		{"<@UALICE|alice> mentors *<@UDANA|dana>*", "@alice mentors @dana", "@alice mentors " + b + "@dana" + B},
+		{"*one\ntwo*", "*one\ntwo*", ""},
+		// Emoji the bot uses, with a skin tone; unknown names stay.
+		{":wave: hi :wave::skin-tone-3: :calendar: :white_check_mark: :no_such_emoji: 10:00:30", "👋 hi 👋 📆 ✅ :no_such_emoji: 10:00:30", ""},
+		// Quotes: a bar, indented.
+		{"&gt; quoted\n>also quoted\nnot > quoted", " │ quoted\n │ also quoted\nnot > quoted", ""},
+		{"&gt; *Discussed:* tests", " │ Discussed: tests", " │ " + b + "Discussed:" + B + " tests"},
 	}
 	n := testNames()
 	for _, tt := range tests {
-		if got := mrkdwn(tt.in, n); got != tt.want {
-			t.Errorf("mrkdwn(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := mrkdwn(tt.in, n, style{}); got != tt.plain {
+			t.Errorf("mrkdwn(%q) = %q, want %q", tt.in, got, tt.plain)
+		}
+		want := tt.ansi
+		if want == "" {
+			want = tt.plain
+		}
+		if got := mrkdwn(tt.in, n, style{ansi: true}); got != want {
+			t.Errorf("mrkdwn(%q) on a terminal = %q, want %q", tt.in, got, want)
 		}
 	}
 }
@@ -77,7 +101,7 @@ const (
 			{"text":{"type":"plain_text","text":"mon"},"value":"mon"},{"text":{"type":"plain_text","text":"tue"},"value":"tue"}]}}]}`
 )
 
-func TestRender(t *testing.T) {
+func TestDemoRender(t *testing.T) {
 	tests := []struct {
 		name string
 		r    slacktest.Record
@@ -99,16 +123,13 @@ func TestRender(t *testing.T) {
 			want: `── #kudos ──
   == Mentoring ==
   Hi @alice,
-  you have *2* goals
-  • *Role:* mentee
+  you have 2 goals
+  • Role: mentee
   • Team: <b>
-  [Open] (click <name> open)
+  [Open]  ← <name>: click Open
   ────────────────────────
   from @bertram · [image: logo]
-  [We met] (click <name> checkin_met)
-  [Done] (click <name> done 1)
-  [Done] (click <name> done 2)
-  [Site] (opens https://example.com)
+  [We met] [Done] [Done] [Site ↗ https://example.com]  ← <name>: click <label>
   [Size ▾] (click <name> size <s|l>) now: s
   [Pick someone ▾] (click <name> buddy @<name>) now: @chen
   [datepicker] (click <name> when YYYY-MM-DD)
@@ -122,7 +143,20 @@ func TestRender(t *testing.T) {
 			r: slacktest.Record{Kind: "message", Channel: "DUBERTRAM", Text: "Did you meet?", Blocks: json.RawMessage(`[
 				{"type":"section","text":{"type":"mrkdwn","text":"Did you meet?"}},
 				{"type":"actions","elements":[{"type":"button","action_id":"checkin_met","text":{"type":"plain_text","text":"We met"}}]}]`)},
-			want: "── DM to bertram ──\n  Did you meet?\n  [We met] (click bertram checkin_met)\n",
+			want: "── DM to bertram ──\n  Did you meet?\n  [We met]  ← bertram: click We met\n",
+		},
+		{
+			name: "buttons of the same label told apart by whom the text above names",
+			r: slacktest.Record{Kind: "message", Channel: "DUALICE", Metadata: json.RawMessage(`{"event_type":"mentorbot_checkin","event_payload":{"id":"7"}}`), Blocks: json.RawMessage(`[
+				{"type":"section","text":{"type":"mrkdwn","text":":calendar: *Weekly check-in.*"}},
+				{"type":"section","text":{"type":"mrkdwn","text":"How did it go with <@UDANA>?"}},
+				{"type":"actions","elements":[{"type":"button","action_id":"checkin_met","value":"1","text":{"type":"plain_text","text":"We met"}},
+					{"type":"button","action_id":"checkin_notes","value":"1","text":{"type":"plain_text","text":"Add notes"}}]},
+				{"type":"section","text":{"type":"mrkdwn","text":"How did it go with <@UEMEKA>?"}},
+				{"type":"actions","elements":[{"type":"button","action_id":"checkin_met","value":"2","text":{"type":"plain_text","text":"We met"}}]},
+				{"type":"actions","elements":[{"type":"button","action_id":"help","text":{"type":"plain_text","text":":wave: Help on it"}}]}]`)},
+			want: "── DM to alice · mentorbot_checkin ──\n  📆 Weekly check-in.\n  How did it go with @dana?\n  [We met] [Add notes]  ← alice: click <label> on dana\n" +
+				"  How did it go with @emeka?\n  [We met]  ← alice: click We met on emeka\n  [👋 Help on it]  ← alice: click 👋 Help on it\n",
 		},
 		{
 			name: "group DM",
@@ -137,7 +171,7 @@ func TestRender(t *testing.T) {
 		{
 			name: "edited message",
 			r:    slacktest.Record{Kind: "update", Channel: "DUCHEN", Text: "You answered: *We met*"},
-			want: "── DM to chen (a message was edited) ──\n  You answered: *We met*\n",
+			want: "── DM to chen (a message was edited) ──\n  You answered: We met\n",
 		},
 		{
 			name: "replaced ephemeral",
@@ -173,7 +207,7 @@ func TestRender(t *testing.T) {
 			name: "Home tab",
 			r: slacktest.Record{Kind: "view_publish", User: "UCHEN", View: json.RawMessage(`{"type":"home","blocks":[
 				{"type":"section","text":{"type":"mrkdwn","text":"*Role:* mentor"}}]}`)},
-			want: "── chen's Home tab ──\n  *Role:* mentor\n",
+			want: "── chen's Home tab ──\n  Role: mentor\n",
 		},
 		{
 			name: "refused submission",
@@ -208,7 +242,7 @@ func TestRender(t *testing.T) {
 	}
 }
 
-func TestRenderCutsLongFiles(t *testing.T) {
+func TestDemoRenderCutsLongFiles(t *testing.T) {
 	content := strings.Repeat("line\n", maxFileLines+5)
 	got := Render(slacktest.Record{Kind: "file", Channel: "DUALICE", File: &slacktest.File{Name: "big.txt", Content: []byte(content)}}, testNames())
 	if n := strings.Count(got, "│ line"); n != maxFileLines {

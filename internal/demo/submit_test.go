@@ -8,7 +8,7 @@ import (
 	"github.com/mentorbot/mentorbot/internal/slacktest"
 )
 
-func TestSubmission(t *testing.T) {
+func TestDemoSubmission(t *testing.T) {
 	var view map[string]any
 	if err := json.Unmarshal([]byte(modalView), &view); err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func TestSubmission(t *testing.T) {
 	}
 }
 
-func TestOption(t *testing.T) {
+func TestDemoOption(t *testing.T) {
 	elem := map[string]any{"type": "static_select", "options": []any{
 		map[string]any{"text": map[string]any{"type": "plain_text", "text": "Mentor"}, "value": "mentee"},
 		map[string]any{"text": map[string]any{"type": "plain_text", "text": "Mentee"}, "value": "mentor"},
@@ -84,7 +84,7 @@ func TestOption(t *testing.T) {
 	}
 }
 
-func TestScreens(t *testing.T) {
+func TestDemoScreens(t *testing.T) {
 	buttons := func(values ...string) json.RawMessage {
 		var els []string
 		for _, v := range values {

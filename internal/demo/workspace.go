@@ -73,10 +73,11 @@ const (
 	AppToken = slacktest.DefaultAppToken
 )
 
-// Start runs a simulated Slack on 127.0.0.1 that holds w's people and channels.
-// Close the server when done.
-func (w Workspace) Start() (*slacktest.Server, error) {
-	srv, err := slacktest.New(slacktest.Options{})
+// Start runs a simulated Slack on 127.0.0.1 that holds w's people and channels, on
+// the clock now (message timestamps, trigger and response_url expiry); nil means
+// time.Now. Close the server when done.
+func (w Workspace) Start(now func() time.Time) (*slacktest.Server, error) {
+	srv, err := slacktest.New(slacktest.Options{Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("simulated Slack: %w", err)
 	}

@@ -36,13 +36,18 @@ type Key struct{ Mentee, Mentor string }
 // once, from its first entry after sorting by ID). People who left or paused are the
 // caller's to leave out.
 //
-// Previous and Blocked name two people, whichever of them was the mentor: Key{A, B}
-// also covers B mentoring A, since both rules are about the two people meeting again.
+// Previous, Blocked and Hidden name two people, whichever of them was the mentor:
+// Key{A, B} also covers B mentoring A, since each rule is about the two people meeting.
 type Input struct {
 	Mentees  []Mentee
 	Mentors  []Mentor
 	Previous map[Key]bool // pairs that existed before: strong penalty
 	Blocked  map[Key]bool // pairs never to make again (a "rematch" ended them): hard rule
+	// Hidden are pairs never to make whose reason is one person's private choice (an
+	// avoid list, a declined proposal): a hard rule like Blocked, but an unmatched
+	// mentee's Cause and Reason are worked out as if those mentors were not in the
+	// round, so they never reveal the choice.
+	Hidden map[Key]bool
 }
 
 // Pair is a mentee and the mentor chosen for them.
@@ -152,6 +157,7 @@ func newProblem(in Input) *problem {
 		flagManaged = 1 << iota
 		flagBlocked
 		flagPrevious
+		flagHidden
 	)
 	type named struct {
 		mentor int32
@@ -183,6 +189,12 @@ func newProblem(in Input) *problem {
 		if v {
 			mark(k.Mentee, k.Mentor, flagPrevious)
 			mark(k.Mentor, k.Mentee, flagPrevious)
+		}
+	}
+	for k, v := range in.Hidden {
+		if v {
+			mark(k.Mentee, k.Mentor, flagHidden)
+			mark(k.Mentor, k.Mentee, flagHidden)
 		}
 	}
 
@@ -259,8 +271,9 @@ func newProblem(in Input) *problem {
 			x := &p.mentors[j]
 			f := flags[j]
 			switch {
-			case x.ID == e.ID:
-				// The same person: not a mentor for this mentee at all.
+			case x.ID == e.ID, f&flagHidden != 0:
+				// The same person, or a pair a private choice rules out: not a mentor
+				// for this mentee at all, and not counted in the reason.
 			case f&flagManaged != 0:
 				sharing++
 			case f&flagBlocked != 0:

@@ -11,7 +11,8 @@ import (
 
 // randomRound makes a small round with everything the rules care about: people in both
 // lists, managers in both directions, full mentors, shared and unshared topics, zones
-// that wrap around, teams, and Previous and Blocked pairs named in either direction.
+// that wrap around, teams, and Previous, Blocked and Hidden pairs named in either
+// direction.
 func randomRound(r *rand.Rand, maxMentees, maxMentors int) Input {
 	pool := []string{"U0", "U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9", "UA", "UB"}
 	topicSet := []string{"go", "rust", "sql", "ml"}
@@ -47,7 +48,7 @@ func randomRound(r *rand.Rand, maxMentees, maxMentors int) Input {
 			Capacity: r.IntN(4),
 		})
 	}
-	in.Previous, in.Blocked = map[Key]bool{}, map[Key]bool{}
+	in.Previous, in.Blocked, in.Hidden = map[Key]bool{}, map[Key]bool{}, map[Key]bool{}
 	for _, e := range in.Mentees {
 		for _, m := range in.Mentors {
 			k := Key{e.ID, m.ID}
@@ -61,6 +62,10 @@ func randomRound(r *rand.Rand, maxMentees, maxMentors int) Input {
 				in.Blocked[k] = true
 			case 3:
 				in.Previous[k] = false // a false entry names nothing
+			case 4:
+				in.Hidden[k] = true // an avoid list or a declined proposal
+			case 5:
+				in.Hidden[k], in.Previous[k] = true, true
 			}
 		}
 	}
@@ -81,7 +86,7 @@ func bruteForce(in Input) (total float64, pairs int) {
 	for i, e := range in.Mentees {
 		for j, m := range in.Mentors {
 			score, _, ok := Score(e, m, named(in.Previous, e.ID, m.ID))
-			if ok && score > 0 && m.Capacity > 0 && !named(in.Blocked, e.ID, m.ID) {
+			if ok && score > 0 && m.Capacity > 0 && !named(in.Blocked, e.ID, m.ID) && !named(in.Hidden, e.ID, m.ID) {
 				options[i] = append(options[i], option{j, score})
 			}
 		}
@@ -158,6 +163,9 @@ func checkRules(in Input, res Result) []string {
 		if named(in.Blocked, e.ID, m.ID) {
 			errs = append(errs, fmt.Sprintf("blocked pair %s-%s made", e.ID, m.ID))
 		}
+		if named(in.Hidden, e.ID, m.ID) {
+			errs = append(errs, fmt.Sprintf("hidden pair %s-%s (avoided or declined) made", e.ID, m.ID))
+		}
 		score, reasons, ok := Score(e, m, named(in.Previous, e.ID, m.ID))
 		if !ok || score <= 0 {
 			errs = append(errs, fmt.Sprintf("pair %s-%s forbidden or worthless (ok %v, score %v)", e.ID, m.ID, ok, score))
@@ -194,7 +202,7 @@ func checkRules(in Input, res Result) []string {
 
 // shuffled returns in with its lists, and each person's topics, in another order.
 func shuffled(r *rand.Rand, in Input) Input {
-	out := Input{Previous: in.Previous, Blocked: in.Blocked}
+	out := Input{Previous: in.Previous, Blocked: in.Blocked, Hidden: in.Hidden}
 	for _, k := range r.Perm(len(in.Mentees)) {
 		e := in.Mentees[k]
 		e.Topics = slices.Clone(e.Topics)
@@ -391,6 +399,28 @@ func TestUnmatchedReasons(t *testing.T) {
 			},
 			cause:  CauseManagerOrRematch,
 			reason: "Each mentor who shares your topics (go) is either your manager (or someone you manage) or ended a pairing with you by rematch, and you are paired with neither" + next,
+		},
+		{
+			// An avoid list or a declined proposal is private: the reason reads as if
+			// that mentor were not in the programme.
+			name: "the only mentor who shares a topic is hidden",
+			in: Input{
+				Mentees: []Mentee{{ID: "E", Topics: goOnly}},
+				Mentors: []Mentor{{ID: "N", Topics: goOnly, Capacity: 2}},
+				Hidden:  map[Key]bool{{"N", "E"}: true},
+			},
+			cause:  CauseNoSharedTopic,
+			reason: "No mentor in the programme shares your topics (go) yet" + next,
+		},
+		{
+			name: "one mentor full, the other hidden",
+			in: Input{
+				Mentees: []Mentee{{ID: "E", Topics: goOnly}},
+				Mentors: []Mentor{{ID: "M", Topics: goOnly, Capacity: 0}, {ID: "N", Topics: goOnly, Capacity: 2}},
+				Hidden:  map[Key]bool{{"E", "N"}: true},
+			},
+			cause:  CauseFull,
+			reason: "The mentors who share your topics (go) have no free places right now" + next,
 		},
 		{
 			name: "the mentors who share a topic are full",

@@ -33,7 +33,7 @@ func (p *Programme) Join(ctx context.Context, userID string, j Join) (before, af
 	var invalid Invalid
 	role, err := ParseRole(string(j.Role))
 	if err != nil {
-		invalid = append(invalid, FieldErrorf("role", EINVALID, "Start with your role: `/mentor join mentor|mentee|both [topic, topic, …]`, e.g. `/mentor join mentee go, public speaking`. Or type `/mentor join` for a form."))
+		invalid = append(invalid, FieldErrorf("role", EINVALID, "Start with your role (mentor, mentee or both), for example `/mentor join mentee go, public speaking`, or type `/mentor join` for a form."))
 	}
 	j.Role = role
 	if j.Topics != nil {
@@ -42,7 +42,7 @@ func (p *Programme) Join(ctx context.Context, userID string, j Join) (before, af
 		case err != nil:
 			invalid = append(invalid, FieldErrorf("topics", EINVALID, "%s", ErrorMessage(err)))
 		case len(topics) == 0:
-			invalid = append(invalid, FieldErrorf("topics", EINVALID, "Give at least one topic, e.g. go, public speaking."))
+			invalid = append(invalid, FieldErrorf("topics", EINVALID, "Give at least one topic, separated by commas, for example “go, public speaking”."))
 		}
 		j.Topics = topics
 	}
@@ -50,13 +50,13 @@ func (p *Programme) Join(ctx context.Context, userID string, j Join) (before, af
 	for i, g := range j.Goals {
 		j.Goals[i] = strings.TrimSpace(g)
 		if utf8.RuneCountInString(j.Goals[i]) > MaxGoalLen {
-			invalid = append(invalid, FieldErrorf("goals", EINVALID, "Each goal can be at most %d characters.", MaxGoalLen))
+			invalid = append(invalid, FieldErrorf("goals", EINVALID, "Each goal can be at most %d characters. Shorten it, for example \"Give a talk at the team meeting\".", MaxGoalLen))
 			break
 		}
 	}
 	j.Goals = slices.DeleteFunc(j.Goals, func(g string) bool { return g == "" })
 	if j.Capacity != 0 && (j.Capacity < MinCapacity || j.Capacity > MaxCapacity) {
-		invalid = append(invalid, FieldErrorf("capacity", EINVALID, "Choose %d to %d.", MinCapacity, MaxCapacity))
+		invalid = append(invalid, FieldErrorf("capacity", EINVALID, "Capacity must be a number from %d to %d, for example 2.", MinCapacity, MaxCapacity))
 	}
 	if j.ManagerID != nil {
 		if err := p.checkManager(ctx, userID, *j.ManagerID); ErrorCode(err) == EINTERNAL {
@@ -114,7 +114,7 @@ func (p *Programme) Join(ctx context.Context, userID string, j Join) (before, af
 			pt.Team = *j.Team
 		}
 		if len(pt.Goals)+len(j.Goals) > MaxGoals {
-			return FieldErrorf("goals", EINVALID, "You can have at most %d goals.", MaxGoals)
+			return FieldErrorf("goals", EINVALID, "You can have at most %d goals. Keep the ones that matter most now.", MaxGoals)
 		}
 		for _, g := range j.Goals {
 			pt.Goals = append(pt.Goals, Goal{Text: g, CreatedAt: now})
@@ -150,9 +150,9 @@ func normalizeTeam(team string, allowEmpty bool) (string, error) {
 	team = strings.Join(strings.Fields(team), " ")
 	switch {
 	case team == "" && !allowEmpty:
-		return "", FieldErrorf("team", EINVALID, "Name your team: `/mentor team <name>`, e.g. `/mentor team Payments`.")
+		return "", FieldErrorf("team", EINVALID, "Name your team after the command, for example `/mentor team Payments`.")
 	case utf8.RuneCountInString(team) > MaxTeamLen:
-		return "", FieldErrorf("team", EINVALID, "A team name can be at most %d characters.", MaxTeamLen)
+		return "", FieldErrorf("team", EINVALID, "A team name can be at most %d characters, for example `/mentor team Payments`.", MaxTeamLen)
 	}
 	return team, nil
 }
@@ -191,12 +191,12 @@ func (p *Programme) Member(ctx context.Context, userID string) (*Participant, er
 // ENOTFOUND, EINTERNAL.
 func (p *Programme) SetCapacity(ctx context.Context, userID string, n int) (*Participant, error) {
 	if n < MinCapacity || n > MaxCapacity {
-		return nil, Errorf(EINVALID, "Capacity is how many mentees you take at once: a whole number from %d to %d, e.g. `/mentor capacity 3`.",
+		return nil, Errorf(EINVALID, "Capacity must be a number from %d to %d, for example `/mentor capacity 2`.",
 			MinCapacity, MaxCapacity)
 	}
 	return p.change(ctx, userID, func(pt *Participant) error {
 		if !pt.Role.Mentors() {
-			return Errorf(EINVALID, "Capacity is for mentors, and you joined as a mentee. To mentor too: `/mentor join both`.")
+			return Errorf(EINVALID, "Capacity is for mentors, and you joined as a mentee. To mentor too, type `/mentor join both`.")
 		}
 		pt.Capacity = n
 		return nil
@@ -227,7 +227,7 @@ func (p *Programme) SetTeam(ctx context.Context, userID, team string) (*Particip
 func (p *Programme) AddGoal(ctx context.Context, userID, text string) (*Participant, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return nil, FieldErrorf("goal", EINVALID, "Say what the goal is: `/mentor goal add <text>`, e.g. `/mentor goal add give a talk at the team meeting`.")
+		return nil, FieldErrorf("goal", EINVALID, "Say what the goal is after the command, for example `/mentor goal add Give a talk at the team meeting`.")
 	}
 	if n := utf8.RuneCountInString(text); n > MaxGoalLen {
 		return nil, FieldErrorf("goal", EINVALID, "A goal can be at most %d characters (yours has %d). Try a shorter one.", MaxGoalLen, n)
@@ -235,7 +235,7 @@ func (p *Programme) AddGoal(ctx context.Context, userID, text string) (*Particip
 	now := p.now()
 	return p.change(ctx, userID, func(pt *Participant) error {
 		if len(pt.Goals) >= MaxGoals {
-			return FieldErrorf("goal", EINVALID, "You already have %d goals, the most I keep.", MaxGoals)
+			return FieldErrorf("goal", EINVALID, "You already have %d goals, the most I keep. Mark one done with `/mentor goal done 1` to make room.", MaxGoals)
 		}
 		pt.Goals = append(pt.Goals, Goal{Text: text, CreatedAt: now})
 		return nil
@@ -251,9 +251,9 @@ func (p *Programme) FinishGoal(ctx context.Context, userID string, n int) (*Part
 		case len(pt.Goals) == 0:
 			return Errorf(EINVALID, "You have no goals yet. Add one with `/mentor goal add <text>`.")
 		case n < 1 || n > len(pt.Goals):
-			return Errorf(EINVALID, "You have goals 1 to %d; there is no goal %d. `/mentor goals` lists them.", len(pt.Goals), n)
+			return Errorf(EINVALID, "There is no goal %[2]d: your goals are numbered 1 to %[1]d. Type `/mentor goals` to see them, then for example `/mentor goal done 1`.", len(pt.Goals), n)
 		case pt.Goals[n-1].Done():
-			return Errorf(ECONFLICT, "Goal %d is already done. :white_check_mark:", n)
+			return Errorf(ECONFLICT, "Goal %d is already done, so nothing changed. :white_check_mark:", n)
 		}
 		pt.Goals[n-1].DoneAt = &now
 		return nil
@@ -270,7 +270,7 @@ type PauseLength struct {
 	Date string
 }
 
-const pauseUsage = "Pause for a while, e.g. `/mentor pause 2w` or `/mentor pause 10d`, or until a date: `/mentor pause 2026-12-31`."
+const pauseUsage = "Say how long to pause, for example `/mentor pause 2w` or `/mentor pause 10d`, or until a date, for example `/mentor pause 2026-12-31`."
 
 // Pause stops check-ins, nudges, prompts and new pairings for userID until the end
 // of the pause; pairings stay. Errors: EINVALID (the zero PauseLength, a date that has
@@ -295,9 +295,9 @@ func (p *Programme) Pause(ctx context.Context, userID string, l PauseLength) (*P
 		case !until.After(now):
 			return Errorf(EINVALID, "That date has passed. %s", pauseUsage)
 		case until.Sub(now) > MaxPause:
-			return Errorf(EINVALID, "A pause can last up to a year. For longer, `/mentor leave` and join again later.")
+			return Errorf(EINVALID, "A pause can last up to a year. For longer, type `/mentor leave` and join again when you are ready.")
 		}
-		pt.PausedUntil = &until
+		pt.PausedUntil, pt.Idle = &until, false
 		return nil
 	})
 }
@@ -308,7 +308,7 @@ func (p *Programme) Resume(ctx context.Context, userID string) (wasPaused bool, 
 	now := p.now()
 	_, err = p.change(ctx, userID, func(pt *Participant) error {
 		wasPaused = pt.PausedUntil != nil && now.Before(*pt.PausedUntil)
-		pt.PausedUntil = nil
+		pt.PausedUntil, pt.Idle = nil, false
 		return nil
 	})
 	return wasPaused, err

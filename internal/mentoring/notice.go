@@ -27,6 +27,14 @@ type Notice struct {
 	Intro *Intro `json:"intro,omitempty"`
 	// Unmatched says why a KindUnmatched notice's reader was not paired.
 	Unmatched *Unmatched `json:"unmatched,omitempty"`
+	// Step is what a KindProposal, KindFit, KindCycle or KindIdle notice says.
+	Step Step `json:"step,omitempty"`
+	// Proposal is the proposal a KindProposal StepAsk notice asks a mentor about.
+	Proposal *ProposalAsk `json:"proposal,omitempty"`
+	// Zone is the reader's IANA time zone when Meet or a date is shown to one person.
+	Zone string `json:"zone,omitempty"`
+	// Until is when a pause or a question ends (KindIdle, KindCycle StepAsk).
+	Until *time.Time `json:"until,omitempty"`
 
 	// Payload is a message queued by a mentorbot from before notices, already rendered
 	// for Slack: it is sent as it is, and dropped by an erasure that it mentions.
@@ -51,6 +59,20 @@ type About struct {
 	EndReason string `json:"end_reason,omitempty"`
 	// Did is what the mentee did this period (KindRecognition).
 	Did *Achievements `json:"did,omitempty"`
+	// Meet are stretches of the coming week inside both members' working hours
+	// (KindNudge); none when their working days do not overlap.
+	Meet []Window `json:"meet,omitempty"`
+	// Cycles is how many cycles the pairing has run (KindCycle).
+	Cycles int `json:"cycles,omitempty"`
+}
+
+// ProposalAsk is a proposal as the mentor it asks sees it.
+type ProposalAsk struct {
+	ID       uint64    `json:"id"`
+	MenteeID string    `json:"mentee_id"`
+	Reasons  Reasons   `json:"reasons"`
+	Goals    []string  `json:"goals,omitempty"`
+	Until    time.Time `json:"until"`
 }
 
 // Achievements are what a mentee did in a period, for a recognition prompt.
@@ -72,6 +94,12 @@ type Intro struct {
 	MentorTeam string   `json:"mentor_team,omitempty"`
 	MenteeTeam string   `json:"mentee_team,omitempty"`
 	Goals      []string `json:"goals,omitempty"` // the mentee's open goals
+	// MentorZone and MenteeZone are the members' IANA zones, and Meet the stretches of
+	// the coming week inside both their working hours: each member reads them in
+	// their own zone. No Meet means their working days do not overlap.
+	MentorZone string   `json:"mentor_zone,omitempty"`
+	MenteeZone string   `json:"mentee_zone,omitempty"`
+	Meet       []Window `json:"meet,omitempty"`
 }
 
 // Unmatched is why a mentee was not paired in a round.
@@ -93,13 +121,16 @@ func (n *Notice) Redact(userID string) (keep bool) {
 	if n.Intro != nil && (n.Intro.MentorID == userID || n.Intro.MenteeID == userID) {
 		return false
 	}
+	if n.Proposal != nil && n.Proposal.MenteeID == userID {
+		return false
+	}
 	if bytes.Contains(n.Payload, []byte(userID)) {
 		return false
 	}
 	if len(n.About) == 0 {
 		return true
 	}
-	if n.Kind == KindPairingEnded {
+	if n.Kind == KindPairingEnded || n.Kind == KindFit && n.Step == StepEnded || n.Kind == KindCycle && n.Step == StepEnded {
 		for i := range n.About {
 			if n.About[i].PartnerID == userID {
 				n.About[i].PartnerID = ""

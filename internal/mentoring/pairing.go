@@ -1,7 +1,6 @@
 package mentoring
 
 import (
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -22,6 +21,81 @@ type Pairing struct {
 	Reasons   Reasons `json:"reasons"`
 	// LastMetAt is when either member last reported a meeting; nudges key off it.
 	LastMetAt *time.Time `json:"last_met_at,omitempty"`
+
+	// Each member's side of the fit check, the end-of-cycle question and the closing
+	// survey: theirs alone, shown to nobody else but as aggregate counts.
+	Mentor Side `json:"mentor_side,omitzero"`
+	Mentee Side `json:"mentee_side,omitzero"`
+	// FitAskedAt is when the fit check went out, after the first reported meeting.
+	FitAskedAt *time.Time `json:"fit_asked_at,omitempty"`
+	// CycleAskedAt is when the end-of-cycle question went out (nil between cycles);
+	// answers are due within the proposal TTL of it.
+	CycleAskedAt *time.Time `json:"cycle_asked_at,omitempty"`
+	// Cycles is how many cycles the pair chose to continue.
+	Cycles int `json:"cycles,omitempty"`
+}
+
+// Side is one member's private answers about a pairing.
+type Side struct {
+	Fit    Fit       `json:"fit,omitempty"`
+	Cycle  CycleVote `json:"cycle,omitempty"`
+	Survey *Survey   `json:"survey,omitempty"`
+}
+
+// Fit is an answer to "Is this a good fit?".
+type Fit string
+
+const (
+	FitYes Fit = "yes"
+	FitNo  Fit = "no"
+)
+
+// CycleVote is an answer to the end-of-cycle question.
+type CycleVote string
+
+const (
+	CycleContinue CycleVote = "continue"
+	CycleEnd      CycleVote = "end"
+)
+
+// Survey is a member's closing survey: both parts optional.
+type Survey struct {
+	Value   int       `json:"value,omitempty"` // 1-5; 0: not given
+	Learned string    `json:"learned,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Limits on a closing survey.
+const (
+	MinSurveyValue = 1
+	MaxSurveyValue = 5
+	MaxLearnedLen  = 2000
+)
+
+// SideOf returns userID's side of the pairing, nil when they are not in it.
+func (p *Pairing) SideOf(userID string) *Side {
+	switch userID {
+	case "":
+		return nil
+	case p.MentorID:
+		return &p.Mentor
+	case p.MenteeID:
+		return &p.Mentee
+	}
+	return nil
+}
+
+// Anonymise takes userID out of the pairing for an erasure: their id, their side's
+// answers and the reasons (which name shared topics) go; the partner keeps an
+// anonymous count of having been paired.
+func (p *Pairing) Anonymise(userID string) {
+	if p.MentorID == userID {
+		p.MentorID, p.Mentor = "", Side{}
+	}
+	if p.MenteeID == userID {
+		p.MenteeID, p.Mentee = "", Side{}
+	}
+	p.Reasons = Reasons{}
 }
 
 // Why a pairing ended.
@@ -29,6 +103,8 @@ const (
 	EndLeft      = "left"      // a member left the programme
 	EndRematch   = "rematch"   // a member asked for a new match: never paired again
 	EndForgotten = "forgotten" // a member was erased
+	EndFit       = "fit"       // a member said it was not a good fit: never paired again
+	EndCycle     = "cycle"     // a cycle ended without both choosing to go on
 )
 
 // Reasons explains a match to the two people it pairs: what the score rewarded.
@@ -38,11 +114,11 @@ type Reasons = match.Reasons
 func (p *Pairing) Validate() error {
 	switch {
 	case !ValidUserID(p.MentorID) || !ValidUserID(p.MenteeID):
-		return Errorf(EINVALID, "a pairing needs two Slack users")
+		return Errorf(EINVALID, "A pairing needs two Slack users.")
 	case p.MentorID == p.MenteeID:
-		return Errorf(EINVALID, "nobody can mentor themselves")
+		return Errorf(EINVALID, "Nobody can mentor themselves.")
 	case p.EndedAt != nil && p.EndedAt.Before(p.StartedAt):
-		return Errorf(EINVALID, "a pairing cannot end before it starts")
+		return Errorf(EINVALID, "A pairing cannot end before it starts.")
 	}
 	return nil
 }
@@ -100,41 +176,13 @@ type Checkin struct {
 func (c *Checkin) Validate() error {
 	switch {
 	case c.PairingID == 0 || !ValidUserID(c.UserID) || c.Period == "":
-		return Errorf(EINVALID, "a check-in needs a pairing, a person and a period")
+		return Errorf(EINVALID, "A check-in needs a pairing, a person and a period.")
 	case c.Answer != AnswerNone && c.Answer != AnswerMet && c.Answer != AnswerNotMet:
-		return Errorf(EINVALID, "unknown check-in answer %q", c.Answer)
+		return Errorf(EINVALID, "%q is not a check-in answer.", c.Answer)
 	case c.Progress != 0 && (c.Progress < MinProgress || c.Progress > MaxProgress):
-		return Errorf(EINVALID, "progress is a number from %d to %d", MinProgress, MaxProgress)
+		return Errorf(EINVALID, "Progress is a step from %d to %d.", MinProgress, MaxProgress)
 	case utf8.RuneCountInString(c.Discussed) > MaxNoteLen || utf8.RuneCountInString(c.Needs) > MaxNoteLen:
-		return Errorf(EINVALID, "notes can be at most %d characters", MaxNoteLen)
-	}
-	return nil
-}
-
-// MaxKudosLen bounds a kudos message so the post stays one readable section.
-const MaxKudosLen = 1000
-
-// Kudos is public praise from one person to a mentee.
-type Kudos struct {
-	ID      uint64    `json:"id"`
-	FromID  string    `json:"from_id"`
-	ToID    string    `json:"to_id"`
-	Message string    `json:"message"`
-	Channel string    `json:"channel,omitempty"`
-	At      time.Time `json:"at"`
-}
-
-// Validate checks the kudos' invariants.
-func (k *Kudos) Validate() error {
-	switch {
-	case !ValidUserID(k.ToID):
-		return Errorf(EINVALID, "Say who the kudos are for, e.g. `/kudos @alice thanks for the review`.")
-	case k.FromID == k.ToID:
-		return Errorf(EINVALID, "Kudos are for someone else, not yourself.")
-	case strings.TrimSpace(k.Message) == "":
-		return Errorf(EINVALID, "Add a message, e.g. `/kudos @alice thanks for the review`.")
-	case utf8.RuneCountInString(k.Message) > MaxKudosLen:
-		return Errorf(EINVALID, "A kudos message can be at most %d characters.", MaxKudosLen)
+		return Errorf(EINVALID, "Notes can be at most %d characters. Shorten them and save again.", MaxNoteLen)
 	}
 	return nil
 }

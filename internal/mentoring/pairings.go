@@ -30,10 +30,38 @@ func (p *Programme) Leave(ctx context.Context, userID string) ([]Pairing, error)
 		if err != nil {
 			return err
 		}
-		ended, err = endPairings(tx, userID, active, EndLeft, now)
-		return err
+		if ended, err = endPairings(tx, userID, active, EndLeft, now); err != nil {
+			return err
+		}
+		return p.withdrawProposals(tx, userID, now)
 	})
 	return ended, err
+}
+
+// withdrawProposals lapses the open proposals of someone who left: a mentee waiting
+// on their mentor goes back to the pool; a mentor asked about them can no longer
+// accept.
+func (p *Programme) withdrawProposals(tx Tx, userID string, now time.Time) error {
+	all, err := tx.Proposals()
+	if err != nil {
+		return err
+	}
+	for i := range all {
+		pr := &all[i]
+		if !pr.Open() || pr.MentorID != userID && pr.MenteeID != userID {
+			continue
+		}
+		pr.State, pr.DecidedAt = ProposalLapsed, &now
+		if err := tx.PutProposal(pr); err != nil {
+			return err
+		}
+		if pr.MentorID == userID {
+			if err := backInPool(tx, pr.MenteeID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // PartnerError asks someone in several pairings which partner they mean, or tells
@@ -51,7 +79,7 @@ func (e *PartnerError) Unwrap() error {
 	if e.Named != "" {
 		return Errorf(EINVALID, "That person is not your partner, so nothing ended. `/mentor status` shows your partners.")
 	}
-	return Errorf(EINVALID, "You have %d partners: name the one you mean, e.g. `/mentor rematch @name`. Nothing ended.", len(e.Partners))
+	return Errorf(EINVALID, "You have %d partners, so nothing ended. Name the one you mean, for example `/mentor rematch @name`.", len(e.Partners))
 }
 
 // Rematch ends userID's pairing with partnerID without blame (EndRematch): both
@@ -162,20 +190,11 @@ func (p *Programme) ApplyRound(ctx context.Context, actor string, plan Round) (R
 			if !pl.canPair(mp.MenteeID, mp.MentorID) {
 				continue
 			}
-			pr := Pairing{MentorID: mp.MentorID, MenteeID: mp.MenteeID, StartedAt: now, Score: mp.Score, Reasons: mp.Reasons}
-			if err := tx.PutPairing(&pr); err != nil {
-				return err
-			}
-			pl.take(mp.MenteeID, mp.MentorID)
-			mentee, mentor := pl.people[pr.MenteeID], pl.people[pr.MentorID]
-			intro := &Intro{PairingID: pr.ID, MentorID: pr.MentorID, MenteeID: pr.MenteeID, Reasons: pr.Reasons,
-				MentorTeam: mentor.Team, MenteeTeam: mentee.Team}
-			for _, g := range mentee.Goals {
-				if !g.Done() {
-					intro.Goals = append(intro.Goals, g.Text)
+			if p.approval {
+				if err := p.propose(tx, pl, mp, now); err != nil {
+					return err
 				}
-			}
-			if err := tx.Enqueue(Notice{Kind: KindIntro, To: []string{pr.MenteeID, pr.MentorID}, Intro: intro}); err != nil {
+			} else if _, err := p.makePair(tx, pl, mp.MenteeID, mp.MentorID, mp.Score, mp.Reasons, now); err != nil {
 				return err
 			}
 			done.Pairs = append(done.Pairs, mp)
@@ -196,6 +215,55 @@ func (p *Programme) ApplyRound(ctx context.Context, actor string, plan Round) (R
 	return done, err
 }
 
+// makePair stores a pairing of mentee and mentor and queues its intro, and takes
+// both out of the pool.
+func (p *Programme) makePair(tx Tx, pl *pool, menteeID, mentorID string, score float64, reasons Reasons, now time.Time) (*Pairing, error) {
+	pr := Pairing{MentorID: mentorID, MenteeID: menteeID, StartedAt: now, Score: score, Reasons: reasons}
+	if err := tx.PutPairing(&pr); err != nil {
+		return nil, err
+	}
+	pl.take(menteeID, mentorID)
+	mentee, mentor := pl.people[menteeID], pl.people[mentorID]
+	menteeZone, mentorZone := p.Location(mentee), p.Location(mentor)
+	intro := &Intro{PairingID: pr.ID, MentorID: mentorID, MenteeID: menteeID, Reasons: reasons,
+		MentorTeam: mentor.Team, MenteeTeam: mentee.Team, Goals: openGoals(mentee),
+		MentorZone: mentorZone.String(), MenteeZone: menteeZone.String(),
+		Meet: MeetingWindows(p.workingHours, menteeZone, mentorZone, now, MaxMeetingWindows)}
+	if err := tx.Enqueue(Notice{Kind: KindIntro, To: []string{menteeID, mentorID}, Intro: intro}); err != nil {
+		return nil, err
+	}
+	return &pr, nil
+}
+
+// MaxMeetingWindows is how many shared stretches of working time an intro or a nudge
+// suggests.
+const MaxMeetingWindows = 3
+
+// propose stores mp as a proposal to its mentor, holding the mentor's place and the
+// mentee, and asks the mentor.
+func (p *Programme) propose(tx Tx, pl *pool, mp match.Pair, now time.Time) error {
+	pr := Proposal{MentorID: mp.MentorID, MenteeID: mp.MenteeID, ProposedAt: now, Until: now.Add(p.proposalTTL),
+		State: ProposalOpen, Score: mp.Score, Reasons: mp.Reasons}
+	if err := tx.PutProposal(&pr); err != nil {
+		return err
+	}
+	pl.take(mp.MenteeID, mp.MentorID)
+	ask := &ProposalAsk{ID: pr.ID, MenteeID: mp.MenteeID, Reasons: mp.Reasons, Goals: openGoals(pl.people[mp.MenteeID]), Until: pr.Until}
+	return tx.Enqueue(Notice{Kind: KindProposal, Step: StepAsk, To: []string{mp.MentorID}, Proposal: ask,
+		Zone: p.Location(pl.people[mp.MentorID]).String()})
+}
+
+// openGoals are the goals a person has not finished.
+func openGoals(pt *Participant) []string {
+	var out []string
+	for _, g := range pt.Goals {
+		if !g.Done() {
+			out = append(out, g.Text)
+		}
+	}
+	return out
+}
+
 // pool is who may be paired now. It is the one eligibility rule of a round: planning
 // asks it who to offer the solver, and applying asks it again, in the transaction
 // that stores the pairs, whether each planned pair is still possible.
@@ -205,6 +273,11 @@ type pool struct {
 	room     map[string]int          // mentors' free places
 	previous map[match.Key]bool
 	blocked  map[match.Key]bool
+	// hidden are pairs a private choice rules out: an avoid list, a declined or lapsed
+	// proposal, a "no" at the fit check.
+	hidden map[match.Key]bool
+	// proposed are the mentees with an open proposal, out of the pool while it waits.
+	proposed map[string]bool
 }
 
 func (p *Programme) pool(tx Tx) (*pool, error) {
@@ -214,7 +287,7 @@ func (p *Programme) pool(tx Tx) (*pool, error) {
 	}
 	now := p.now()
 	pl := &pool{people: map[string]*Participant{}, mentees: map[string]bool{}, room: map[string]int{},
-		previous: map[match.Key]bool{}, blocked: map[match.Key]bool{}}
+		previous: map[match.Key]bool{}, blocked: map[match.Key]bool{}, hidden: map[match.Key]bool{}, proposed: map[string]bool{}}
 	paired, load := map[string]bool{}, map[string]int{}
 	for _, pr := range pairings {
 		if pr.MenteeID == "" || pr.MentorID == "" {
@@ -222,12 +295,28 @@ func (p *Programme) pool(tx Tx) (*pool, error) {
 		}
 		key := match.Key{Mentee: pr.MenteeID, Mentor: pr.MentorID}
 		pl.previous[key] = true
-		if pr.EndReason == EndRematch {
+		switch pr.EndReason {
+		case EndRematch:
 			pl.blocked[key] = true
+		case EndFit:
+			pl.hidden[key] = true
 		}
 		if pr.Active() {
 			paired[pr.MenteeID] = true
 			load[pr.MentorID]++
+		}
+	}
+	proposals, err := tx.Proposals()
+	if err != nil {
+		return nil, err
+	}
+	for _, pr := range proposals {
+		switch pr.State {
+		case ProposalOpen:
+			pl.proposed[pr.MenteeID] = true
+			load[pr.MentorID]++
+		case ProposalDeclined, ProposalLapsed:
+			pl.hidden[match.Key{Mentee: pr.MenteeID, Mentor: pr.MentorID}] = true
 		}
 	}
 	for i := range people {
@@ -236,7 +325,10 @@ func (p *Programme) pool(tx Tx) (*pool, error) {
 			continue
 		}
 		pl.people[pt.ID] = pt
-		if pt.Role.Mentored() && !paired[pt.ID] {
+		for _, other := range pt.Avoid {
+			pl.hidden[match.Key{Mentee: pt.ID, Mentor: other}] = true
+		}
+		if pt.Role.Mentored() && !paired[pt.ID] && !pl.proposed[pt.ID] {
 			pl.mentees[pt.ID] = true
 		}
 		if pt.Role.Mentors() {
@@ -254,11 +346,28 @@ func (pl *pool) canPair(menteeID, mentorID string) bool {
 	if mentee == nil || mentor == nil || !pl.mentees[menteeID] || pl.room[mentorID] <= 0 {
 		return false
 	}
-	if pl.blocked[match.Key{Mentee: menteeID, Mentor: mentorID}] || pl.blocked[match.Key{Mentee: mentorID, Mentor: menteeID}] {
+	if pl.named(pl.blocked, menteeID, mentorID) || pl.named(pl.hidden, menteeID, mentorID) {
 		return false
 	}
 	_, _, ok := match.Score(pl.menteeOf(mentee, 0), pl.mentorOf(mentor, 0), false)
 	return ok
+}
+
+// named reports whether rule names the two, either way round.
+func (pl *pool) named(rule map[match.Key]bool, a, b string) bool {
+	return rule[match.Key{Mentee: a, Mentor: b}] || rule[match.Key{Mentee: b, Mentor: a}]
+}
+
+// release gives back what an open proposal holds: the mentee to the pool (when still
+// free to take part and unpaired) and the mentor's place.
+func (pl *pool) release(pr *Proposal) {
+	if pt := pl.people[pr.MenteeID]; pt != nil && pt.Role.Mentored() && pl.proposed[pr.MenteeID] {
+		delete(pl.proposed, pr.MenteeID)
+		pl.mentees[pr.MenteeID] = true
+	}
+	if _, ok := pl.room[pr.MentorID]; ok {
+		pl.room[pr.MentorID]++
+	}
 }
 
 // take records that a pair was made.
@@ -277,7 +386,7 @@ func (pl *pool) mentorOf(pt *Participant, offset int) match.Mentor {
 
 // input is the solver's view of the pool, with each person's UTC offset now.
 func (pl *pool) input(p *Programme) match.Input {
-	in := match.Input{Previous: pl.previous, Blocked: pl.blocked}
+	in := match.Input{Previous: pl.previous, Blocked: pl.blocked, Hidden: pl.hidden}
 	now := p.now()
 	for _, pt := range pl.people {
 		_, offset := now.In(p.Location(pt)).Zone()

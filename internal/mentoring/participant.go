@@ -36,7 +36,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleMentor, RoleMentee, RoleBoth:
 		return r, nil
 	}
-	return "", Errorf(EINVALID, "the role must be mentor, mentee or both")
+	return "", Errorf(EINVALID, "The role must be mentor, mentee or both.")
 }
 
 // Mentors reports whether the role takes mentees.
@@ -67,25 +67,33 @@ type Participant struct {
 	LeftAt *time.Time `json:"left_at,omitempty"`
 	// PausedUntil suppresses check-ins, nudges, prompts and new pairings until then.
 	PausedUntil *time.Time `json:"paused_until,omitempty"`
+	// Idle says the pause was the programme's, after unanswered check-ins (see
+	// Config.IdleAfter), rather than the person's own.
+	Idle bool `json:"idle,omitempty"`
+	// Avoid are the people this person is never paired with, either way round. The
+	// list is theirs alone: nobody else is shown it or told they are on it.
+	Avoid []string `json:"avoid,omitempty"`
 }
 
 // Validate checks the participant's invariants.
 func (p *Participant) Validate() error {
 	switch {
 	case !ValidUserID(p.ID):
-		return Errorf(EINVALID, "%q is not a Slack user id", p.ID)
+		return Errorf(EINVALID, "%q is not a Slack user ID.", p.ID)
 	case p.Role != RoleMentor && p.Role != RoleMentee && p.Role != RoleBoth:
-		return Errorf(EINVALID, "the role must be mentor, mentee or both")
+		return Errorf(EINVALID, "The role must be mentor, mentee or both.")
 	case p.Capacity < MinCapacity || p.Capacity > MaxCapacity:
-		return Errorf(EINVALID, "capacity must be a whole number from %d to %d", MinCapacity, MaxCapacity)
+		return Errorf(EINVALID, "Capacity must be a number from %d to %d, for example `/mentor capacity 2`.", MinCapacity, MaxCapacity)
 	case p.ManagerID != "" && !ValidUserID(p.ManagerID):
-		return Errorf(EINVALID, "the manager must be a Slack user")
+		return Errorf(EINVALID, "The manager must be a Slack user, for example `/mentor manager @name`.")
 	case p.ManagerID == p.ID:
-		return Errorf(EINVALID, "you cannot be your own manager")
+		return Errorf(EINVALID, "You can't be your own manager. Name the person you report to, for example `/mentor manager @name`.")
 	case utf8.RuneCountInString(p.Team) > MaxTeamLen:
-		return Errorf(EINVALID, "a team name can be at most %d characters", MaxTeamLen)
+		return Errorf(EINVALID, "A team name can be at most %d characters, for example `/mentor team Payments`.", MaxTeamLen)
+	case len(p.Avoid) > MaxAvoid || slices.ContainsFunc(p.Avoid, func(id string) bool { return !ValidUserID(id) || id == p.ID }):
+		return Errorf(EINVALID, "An avoid list holds up to %d other Slack users.", MaxAvoid)
 	case len(p.Goals) > MaxGoals:
-		return Errorf(EINVALID, "you can have at most %d goals", MaxGoals)
+		return Errorf(EINVALID, "You can have at most %d goals. Mark one done with `/mentor goal done 1` to make room.", MaxGoals)
 	}
 	if _, err := NormalizeTopics(p.Topics); err != nil {
 		return err
@@ -119,12 +127,12 @@ func NormalizeTopics(in []string) ([]string, error) {
 			continue
 		}
 		if n := utf8.RuneCountInString(t); n > MaxTopicLen {
-			return nil, Errorf(EINVALID, "a topic can be at most %d characters (one has %d)", MaxTopicLen, n)
+			return nil, Errorf(EINVALID, "Each topic can be at most %d characters, and one of yours has %d. Shorten it, for example “public speaking”.", MaxTopicLen, n)
 		}
 		out = append(out, t)
 	}
 	if len(out) > MaxTopics {
-		return nil, Errorf(EINVALID, "you can list at most %d topics (you gave %d)", MaxTopics, len(out))
+		return nil, Errorf(EINVALID, "You can list at most %d topics, and you gave %d. Keep the ones that matter most, separated by commas, for example “go, public speaking”.", MaxTopics, len(out))
 	}
 	return out, nil
 }

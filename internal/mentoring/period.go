@@ -23,6 +23,35 @@ const (
 	KindErased Kind = "mentorbot_erased"
 )
 
+// Kinds of consent, fit and cycles: sent within a minute of coming due, whatever the
+// schedules say. What each one says is in its notice's Step.
+const (
+	// KindProposal asks a mentor to accept a mentee (StepAsk), or tells a mentee they
+	// are back in the pool after a proposal came to nothing (StepBackInPool).
+	KindProposal Kind = "mentorbot_proposal"
+	// KindFit asks each member whether the pairing fits (StepAsk) after their first
+	// meeting, or tells them it ended after a "no" (StepEnded).
+	KindFit Kind = "mentorbot_fit"
+	// KindCycle asks each member, at the end of a cycle, whether to keep going
+	// (StepAsk), and tells them it continues (StepContinued) or ended (StepEnded).
+	KindCycle Kind = "mentorbot_cycle"
+	// KindIdle tells someone they were paused after unanswered check-ins (StepPaused),
+	// or a partner that they are taking a break (StepPartnerPaused).
+	KindIdle Kind = "mentorbot_idle"
+)
+
+// Step is what a notice of a consent, fit, cycle or idle kind says.
+type Step string
+
+const (
+	StepAsk           Step = "ask"
+	StepBackInPool    Step = "back_in_pool"
+	StepEnded         Step = "ended"
+	StepContinued     Step = "continued"
+	StepPaused        Step = "paused"
+	StepPartnerPaused Step = "partner_paused"
+)
+
 // ScheduledKinds are the kinds a schedule sends, in the order they are looked at.
 var ScheduledKinds = []Kind{KindCheckin, KindNudge, KindRecognition}
 

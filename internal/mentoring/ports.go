@@ -36,6 +36,13 @@ type Tx interface {
 	// PutPairing validates and saves p, assigning its ID when it is 0.
 	PutPairing(p *Pairing) error
 
+	// Proposal returns the proposal with that id (ENOTFOUND).
+	Proposal(id uint64) (*Proposal, error)
+	// Proposals returns every proposal, decided ones included, oldest first.
+	Proposals() ([]Proposal, error)
+	// PutProposal validates and saves p, assigning its ID when it is 0.
+	PutProposal(p *Proposal) error
+
 	// Checkin returns userID's check-in for that pairing and period (ENOTFOUND).
 	Checkin(pairingID uint64, userID, period string) (*Checkin, error)
 	// CheckinsOf returns userID's check-ins for one pairing, oldest period first.
@@ -72,9 +79,9 @@ type Tx interface {
 	DeleteErasure(userID string) error
 
 	// Erase deletes every record of userID: their participant record, goals,
-	// check-ins and marks, the kudos they received or wrote, their id in other people's
-	// records (manager) and their side of every pairing (blanked, so partners keep an
-	// anonymous count). Queued notices are the caller's to redact (RedactNotices).
+	// check-ins and marks, the kudos they received or wrote, the proposals naming
+	// them, their id in other people's records (manager, avoid lists) and their side
+	// of every pairing (Pairing.Anonymise, so partners keep an anonymous count). Queued notices are the caller's to redact (RedactNotices).
 	// Once the transaction commits, no byte of what was erased stays in the file.
 	Erase(userID string) error
 }

@@ -22,6 +22,12 @@ type Programme struct {
 
 	nudgeAfter    time.Duration
 	respectStatus bool
+
+	approval     bool
+	proposalTTL  time.Duration
+	cycle        time.Duration
+	idleAfter    int
+	workingHours WorkingHours
 }
 
 // Config is what a Programme needs: its adapters and the operator's settings.
@@ -41,7 +47,24 @@ type Config struct {
 	NudgeAfter time.Duration
 	// RespectStatus skips check-ins and nudges for people whose status says away.
 	RespectStatus bool
+	// MentorApproval makes a round propose each pair to the mentor first.
+	MentorApproval bool
+	// ProposalTTL is how long a proposal or an end-of-cycle question waits for an
+	// answer before it counts as "no"; 0 means DefaultProposalTTL.
+	ProposalTTL time.Duration
+	// Cycle is how long a pairing runs before both are asked whether to go on; 0:
+	// pairings run until ended.
+	Cycle time.Duration
+	// IdleAfter is how many check-ins in a row someone may leave unanswered before
+	// they are paused; 0 turns it off.
+	IdleAfter int
+	// WorkingHours is everyone's working day in their own zone, Monday to Friday; the
+	// zero value means DefaultWorkingHours.
+	WorkingHours WorkingHours
 }
+
+// DefaultProposalTTL is how long a proposal waits when Config.ProposalTTL is 0.
+const DefaultProposalTTL = 72 * time.Hour
 
 // New returns the programme over cfg's adapters.
 func New(cfg Config) *Programme {
@@ -51,10 +74,18 @@ func New(cfg Config) *Programme {
 	if cfg.DefaultZone == nil {
 		cfg.DefaultZone = time.UTC
 	}
+	if cfg.ProposalTTL <= 0 {
+		cfg.ProposalTTL = DefaultProposalTTL
+	}
+	if cfg.WorkingHours == (WorkingHours{}) {
+		cfg.WorkingHours = DefaultWorkingHours
+	}
 	return &Programme{
 		store: cfg.Store, dir: cfg.Directory, cal: cfg.Calendar, outbox: cfg.Outbox,
 		now: cfg.Now, admins: slices.Clone(cfg.Admins), zone: cfg.DefaultZone,
 		nudgeAfter: cfg.NudgeAfter, respectStatus: cfg.RespectStatus,
+		approval: cfg.MentorApproval, proposalTTL: cfg.ProposalTTL, cycle: cfg.Cycle,
+		idleAfter: cfg.IdleAfter, workingHours: cfg.WorkingHours,
 	}
 }
 

@@ -159,7 +159,9 @@ type env struct {
 	outbox *outbox
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv is a programme at start with the settings of a default deployment; opts
+// change its Config before it is made.
+func newEnv(t *testing.T, opts ...func(*mentoring.Config)) *env {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "mentorbot.db"), store.Options{NoSync: true})
 	if err != nil {
@@ -183,7 +185,7 @@ func newEnv(t *testing.T) *env {
 		mentoring.KindRecognition: mustSchedule(t, "0 15 * * FRI"),
 	})
 	ob := &outbox{}
-	p := mentoring.New(mentoring.Config{
+	cfg := mentoring.Config{
 		Store:         st,
 		Directory:     dir,
 		Calendar:      cal,
@@ -192,7 +194,11 @@ func newEnv(t *testing.T) *env {
 		Admins:        []string{admin},
 		NudgeAfter:    336 * time.Hour,
 		RespectStatus: true,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	p := mentoring.New(cfg)
 	return &env{t: t, ctx: t.Context(), p: p, store: st, clock: clk, dir: dir, outbox: ob}
 }
 

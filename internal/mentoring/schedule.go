@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // QueueDue queues the notices of kind due now for the current period, one per person
@@ -106,6 +108,27 @@ func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (i
 			if len(d.about) == 0 || d.skip {
 				continue
 			}
+			if kind == KindCheckin && p.idleAfter > 0 {
+				streak, err := idleStreak(tx, d.userID, d.about)
+				if err != nil {
+					return err
+				}
+				if streak >= p.idleAfter {
+					if err := p.pauseIdle(tx, pt, d.about, now); err != nil {
+						return err
+					}
+					queued++
+					continue
+				}
+			}
+			if kind == KindNudge {
+				loc := p.Location(pt)
+				for i, a := range d.about {
+					if partner, err := tx.Participant(a.PartnerID); err == nil {
+						d.about[i].Meet = MeetingWindows(p.workingHours, loc, p.Location(partner), now, MaxMeetingWindows)
+					}
+				}
+			}
 			if kind == KindCheckin {
 				for _, a := range d.about {
 					c := Checkin{PairingID: a.PairingID, UserID: d.userID, Period: key, SentAt: now}
@@ -114,7 +137,11 @@ func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (i
 					}
 				}
 			}
-			if err := tx.Enqueue(Notice{Kind: kind, To: []string{d.userID}, Period: key, About: d.about}); err != nil {
+			n := Notice{Kind: kind, To: []string{d.userID}, Period: key, About: d.about}
+			if kind == KindNudge {
+				n.Zone = p.Location(pt).String()
+			}
+			if err := tx.Enqueue(n); err != nil {
 				return err
 			}
 			queued++
@@ -279,15 +306,70 @@ type Notes struct {
 	Progress         int // 0: not given
 }
 
+// Answered reports whether the person answered their check-in: clicked "We met" or
+// "Not this week", or saved notes.
+func (c *Checkin) Answered() bool {
+	return c.Answer != AnswerNone || c.Discussed != "" || c.Needs != "" || c.Progress != 0
+}
+
+// ClosedError is the answer to a click or form about a pairing that has ended (a
+// member left, asked for a rematch or was erased; the pair parted): nothing was
+// recorded. It unwraps to an ENOTFOUND *Error whose message names nobody.
+type ClosedError struct {
+	// PartnerID is the reader's partner in that pairing; "" once they were erased.
+	PartnerID string
+}
+
+func (e *ClosedError) Error() string { return e.Unwrap().Error() }
+
+func (e *ClosedError) Unwrap() error {
+	return Errorf(ENOTFOUND, "This pairing has ended, so nothing was recorded.")
+}
+
+// OpenCheckin returns userID's check-in for that pairing and period, to be answered,
+// and the partner it is about. Errors: ENOTFOUND (no such check-in for this person; a
+// *ClosedError when the pairing has ended), EINTERNAL.
+func (p *Programme) OpenCheckin(ctx context.Context, userID string, pairingID uint64, period string) (c *Checkin, partnerID string, err error) {
+	err = p.store.View(ctx, func(tx Tx) error {
+		var pr *Pairing
+		c, pr, err = openCheckin(tx, userID, pairingID, period)
+		if err == nil {
+			partnerID = pr.Partner(userID)
+		}
+		return err
+	})
+	return c, partnerID, err
+}
+
 // AnswerCheckin records userID's answer to their check-in for that pairing and
 // period; clicking again changes it. A "met" also records the meeting on the pairing.
-// Errors: ENOTFOUND (no such check-in for this person), EINVALID, EINTERNAL.
+// Errors: ENOTFOUND (no such check-in for this person; a *ClosedError when the
+// pairing has ended, and nothing is recorded), EINVALID, EINTERNAL.
 func (p *Programme) AnswerCheckin(ctx context.Context, userID string, pairingID uint64, period string, a Answer) (*Checkin, error) {
 	return p.checkin(ctx, userID, pairingID, period, func(c *Checkin) { c.Answer = a })
 }
 
-// SaveNotes records userID's notes on their check-in. Errors: as AnswerCheckin.
+// SaveNotes records userID's notes on their check-in, replacing any saved before.
+// Notes that say nothing (no discussed, no needs, no progress) are refused. Errors:
+// EINVALID (Field "discussed" when empty, "discussed" or "needs" when too long;
+// progress out of range), and as AnswerCheckin.
 func (p *Programme) SaveNotes(ctx context.Context, userID string, pairingID uint64, period string, n Notes) (*Checkin, error) {
+	n.Discussed, n.Needs = strings.TrimSpace(n.Discussed), strings.TrimSpace(n.Needs)
+	var invalid Invalid
+	for _, f := range []struct{ field, text string }{{"discussed", n.Discussed}, {"needs", n.Needs}} {
+		if l := utf8.RuneCountInString(f.text); l > MaxNoteLen {
+			invalid = append(invalid, FieldErrorf(f.field, EINVALID, "Notes can be at most %d characters; these have %d. Try a shorter version.", MaxNoteLen, l))
+		}
+	}
+	switch {
+	case n.Progress != 0 && (n.Progress < MinProgress || n.Progress > MaxProgress):
+		invalid = append(invalid, Errorf(EINVALID, "Progress is a step from %d to %d. Pick one from the list.", MinProgress, MaxProgress))
+	case n.Discussed == "" && n.Needs == "" && n.Progress == 0:
+		invalid = append(invalid, FieldErrorf("discussed", EINVALID, "Write what you discussed, what you need, or pick a progress step."))
+	}
+	if len(invalid) > 0 {
+		return nil, invalid
+	}
 	return p.checkin(ctx, userID, pairingID, period, func(c *Checkin) {
 		c.Discussed, c.Needs, c.Progress = n.Discussed, n.Needs, n.Progress
 	})
@@ -296,11 +378,11 @@ func (p *Programme) SaveNotes(ctx context.Context, userID string, pairingID uint
 func (p *Programme) checkin(ctx context.Context, userID string, pairingID uint64, period string, fn func(c *Checkin)) (*Checkin, error) {
 	var c *Checkin
 	err := p.update(ctx, func(tx Tx) error {
-		var err error
-		if c, err = tx.Checkin(pairingID, userID, period); err != nil {
-			if ErrorCode(err) == ENOTFOUND {
-				return Errorf(ENOTFOUND, "That check-in is no longer open.")
-			}
+		var (
+			pr  *Pairing
+			err error
+		)
+		if c, pr, err = openCheckin(tx, userID, pairingID, period); err != nil {
 			return err
 		}
 		fn(c)
@@ -312,17 +394,38 @@ func (p *Programme) checkin(ctx context.Context, userID string, pairingID uint64
 		if c.Answer != AnswerMet {
 			return nil
 		}
-		pr, err := tx.Pairing(pairingID)
-		if err != nil {
-			return err
-		}
-		if !pr.Active() {
-			return nil // ended (a partner may have been erased): nothing left to nudge
-		}
 		if pr.LastMetAt == nil || pr.LastMetAt.Before(now) {
 			pr.LastMetAt = &now
+		}
+		// The first reported meeting is when both can tell whether it fits.
+		if err := askFit(tx, pr, now); err != nil {
+			return err
 		}
 		return tx.PutPairing(pr)
 	})
 	return c, err
+}
+
+// openCheckin returns userID's check-in for that pairing and period, and the pairing,
+// while the pairing is active: an ended one (a member left, asked for a rematch or
+// was erased) takes no more answers.
+func openCheckin(tx Tx, userID string, pairingID uint64, period string) (*Checkin, *Pairing, error) {
+	c, err := tx.Checkin(pairingID, userID, period)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil, Errorf(ENOTFOUND, "That check-in is no longer open. Your next one comes with the weekly check-in.")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	pr, err := tx.Pairing(pairingID)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil, &ClosedError{}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !pr.Active() {
+		return nil, nil, &ClosedError{PartnerID: pr.Partner(userID)}
+	}
+	return c, pr, nil
 }

@@ -11,8 +11,11 @@ import (
 type Status struct {
 	Participant *Participant
 	Location    *time.Location
-	// Pairings are the active ones.
+	// Pairings are the active ones, oldest first.
 	Pairings []Pairing
+	// Ended are the pairings that have ended, the latest to end first. A partner who
+	// was erased has an empty id there.
+	Ended []Pairing
 	// PausedUntil is set while a pause lasts.
 	PausedUntil *time.Time
 	// NextCheckin is when the next check-in comes due for them: after a pause ends, in
@@ -36,11 +39,19 @@ func (p *Programme) status(tx Tx, userID string) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	active, err := activePairings(tx, userID)
+	all, err := tx.PairingsOf(userID)
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Participant: pt, Location: p.Location(pt), Pairings: active}
+	st := Status{Participant: pt, Location: p.Location(pt)}
+	for _, pr := range all {
+		if pr.Active() {
+			st.Pairings = append(st.Pairings, pr)
+		} else {
+			st.Ended = append(st.Ended, pr)
+		}
+	}
+	slices.SortStableFunc(st.Ended, func(a, b Pairing) int { return b.EndedAt.Compare(*a.EndedAt) })
 	from := p.now()
 	if pt.PausedUntil != nil && from.Before(*pt.PausedUntil) {
 		st.PausedUntil = pt.PausedUntil
@@ -77,12 +88,20 @@ type PairCheckins struct {
 }
 
 // WeekCheckins are both members' check-ins for one period; nil where one was not asked.
+// What they hold (answers and notes) is for the two members of the pair only.
 type WeekCheckins struct {
-	Period       string
+	Period string
+	// Start is when the week began for the pair, in the viewer's zone: the start of
+	// the period, or when the pairing began if that was later (an admin's run asks a
+	// pair made mid-week about the week it was made in).
+	Start        time.Time
 	Mine, Theirs *Checkin
 }
 
-// Home returns what userID's Home tab shows. Errors: EINTERNAL.
+// Home returns what userID's Home tab shows: their own membership, and the recent
+// check-ins of their active pairings, both members' answers and notes (which only the
+// two of a pair may see); an admin's Home adds the programme's aggregate figures and
+// nobody else's check-ins. Errors: EINTERNAL.
 func (p *Programme) Home(ctx context.Context, userID string) (Home, error) {
 	var h Home
 	err := p.store.View(ctx, func(tx Tx) error {
@@ -103,7 +122,7 @@ func (p *Programme) Home(ctx context.Context, userID string) (Home, error) {
 		}
 		h.Joined, h.Status = true, st
 		for _, pr := range st.Pairings {
-			pc, err := pairCheckins(tx, pr, userID)
+			pc, err := pairCheckins(tx, pr, userID, st.Location)
 			if err != nil {
 				return err
 			}
@@ -115,7 +134,8 @@ func (p *Programme) Home(ctx context.Context, userID string) (Home, error) {
 	return h, err
 }
 
-func pairCheckins(tx Tx, pr Pairing, userID string) (PairCheckins, error) {
+// pairCheckins gathers the recent check-ins of pr, a pairing of userID, by period.
+func pairCheckins(tx Tx, pr Pairing, userID string, loc *time.Location) (PairCheckins, error) {
 	partner := pr.Partner(userID)
 	pc := PairCheckins{PartnerID: partner}
 	byPeriod := map[string]*WeekCheckins{}
@@ -127,7 +147,7 @@ func pairCheckins(tx Tx, pr Pairing, userID string) (PairCheckins, error) {
 		for _, c := range list {
 			w := byPeriod[c.Period]
 			if w == nil {
-				w = &WeekCheckins{Period: c.Period}
+				w = &WeekCheckins{Period: c.Period, Start: weekStart(c.Period, pr.StartedAt, loc)}
 				byPeriod[c.Period] = w
 			}
 			if i == 0 {
@@ -145,6 +165,21 @@ func pairCheckins(tx Tx, pr Pairing, userID string) (PairCheckins, error) {
 		pc.Weeks = pc.Weeks[:HomeCheckins]
 	}
 	return pc, nil
+}
+
+// periodKeyLayout is how Period.Key writes a period's start.
+const periodKeyLayout = "2006-01-02T15:04"
+
+// weekStart reads the start of a period from its key (Period.Key: the local wall time
+// the schedule fired at, which members of a pair share) in loc, and moves it to when
+// the pairing began if that came later.
+func weekStart(key string, pairedAt time.Time, loc *time.Location) time.Time {
+	_, wall, _ := strings.Cut(key, "/")
+	t, err := time.ParseInLocation(periodKeyLayout, wall, loc)
+	if err != nil || t.Before(pairedAt) {
+		return pairedAt.In(loc)
+	}
+	return t
 }
 
 // Stats returns the programme's aggregate figures. Errors: EFORBIDDEN (not an
@@ -207,7 +242,7 @@ func (p *Programme) stats(tx Tx) (Stats, error) {
 	err = tx.ForEachCheckin(func(c Checkin) error {
 		st.CheckinsSent++
 		asked[c.UserID] = true
-		if c.Answer != AnswerNone {
+		if c.Answered() {
 			st.CheckinsAnswered++
 		}
 		if c.Answer == AnswerMet {
@@ -267,31 +302,4 @@ func (p *Programme) PersonalData(ctx context.Context, userID string) (PersonalDa
 		})
 	})
 	return d, err
-}
-
-// GiveKudos checks kudos from k.FromID to k.ToID, has publish post them publicly, and
-// records them once the post succeeded: nothing is recorded when it fails. It returns
-// the kudos as recorded. Errors: EINVALID with Field "to" (yourself, a bot, a
-// deactivated or unknown account) or "message" (empty, too long); publish's own; EINTERNAL.
-func (p *Programme) GiveKudos(ctx context.Context, k Kudos, publish func(context.Context, Kudos) error) (Kudos, error) {
-	k.Message = strings.TrimSpace(k.Message)
-	k.At = p.now()
-	if err := k.Validate(); err != nil {
-		field := "message"
-		if !ValidUserID(k.ToID) || k.ToID == k.FromID {
-			field = "to"
-		}
-		return k, FieldErrorf(field, EINVALID, "%s", ErrorMessage(err))
-	}
-	if _, err := p.person(ctx, k.ToID, "That account"); err != nil {
-		if ErrorCode(err) == EINTERNAL {
-			return k, err
-		}
-		return k, FieldErrorf("to", EINVALID, "Kudos are for people: %s", ErrorMessage(err))
-	}
-	if err := publish(ctx, k); err != nil {
-		return k, err
-	}
-	err := p.update(ctx, func(tx Tx) error { return tx.AddKudos(&k) })
-	return k, err
 }

@@ -45,6 +45,11 @@ const (
 	sharpBackoff = 0.7
 	// minAcceptSpan is the shortest span a rate is measured over.
 	minAcceptSpan = 250 * time.Millisecond
+	// idleGap is how long a method may go without a call asking to be made, beyond
+	// the spacing of its rate, before the time counts as idle: a rate grows only while
+	// calls want it, since a rate nobody tried says nothing about the limit (as TCP
+	// does not grow a window it is not filling).
+	idleGap = 100 * time.Millisecond
 )
 
 // Pacer paces calls by method. It is safe for concurrent use.
@@ -67,6 +72,7 @@ type method struct {
 	settledAt time.Time
 	resumeAt  time.Time   // when the last pause ended: successes before it do not count
 	oks       []time.Time // recent successes, oldest first
+	lastAsk   time.Time   // when a call last asked to be made
 }
 
 // Config sets up a Pacer.
@@ -164,6 +170,7 @@ func (p *Pacer) next(name string, fg bool) (wait time.Duration, ready bool) {
 		return wait, false
 	}
 	p.grow(name, m)
+	m.lastAsk = now
 	if fg {
 		m.lim.ReserveN(now, 1) // foreground borrows: background calls after it wait longer
 		return 0, true
@@ -257,6 +264,11 @@ func (p *Pacer) Refused(name string, retryAfter time.Duration) {
 func (p *Pacer) grow(name string, m *method) {
 	now := p.now()
 	if m.lim.Limit() == rate.Inf || now.Before(m.pausedUntil) {
+		return
+	}
+	spacing := time.Duration(float64(time.Second) / float64(m.lim.Limit()))
+	if idle := now.Sub(m.lastAsk) > idleGap+spacing; idle {
+		m.grownAt = now // no growth for the time nobody wanted the rate
 		return
 	}
 	dt := now.Sub(m.grownAt).Seconds()

@@ -134,3 +134,34 @@ func TestForegroundDoesNotWaitForTheRate(t *testing.T) {
 		t.Error("Foreground/Background marks do not read back")
 	}
 }
+
+// TestIdleTimeDoesNotGrowTheRate: a rate grows only while calls use it. A bot that
+// starts with a learned rate and sends its first call minutes later starts at that
+// rate, not at a rate doubled for every idle second (which would go straight past the
+// limit and be refused).
+func TestIdleTimeDoesNotGrowTheRate(t *testing.T) {
+	tests := []struct {
+		name  string
+		idle  time.Duration
+		calls int
+	}{
+		{"idle a minute before the first call", time.Minute, 1},
+		{"idle a minute between calls", time.Minute, 50},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now, clk := clock()
+			p := New(Config{Now: clk, Learned: map[string]float64{"chat.postMessage": 800}})
+			for range tt.calls {
+				p.next("chat.postMessage", false)
+				*now = now.Add(time.Millisecond)
+			}
+			before := p.Limit("chat.postMessage")
+			*now = now.Add(tt.idle)
+			p.next("chat.postMessage", false)
+			if got := p.Limit("chat.postMessage"); got > before*1.01 {
+				t.Errorf("limit after %v idle = %.0f, was %.0f: it grew while unused", tt.idle, got, before)
+			}
+		})
+	}
+}
