@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -42,6 +43,10 @@ func renderNotice(n mentoring.Notice) (message, error) {
 		return textMessage(nudgeText(n)), nil
 	case n.Kind == mentoring.KindRecognition:
 		return recognitionMessage(n), nil
+	case n.Kind == mentoring.KindProposal || n.Kind == mentoring.KindFit || n.Kind == mentoring.KindCycle || n.Kind == mentoring.KindIdle:
+		if m, ok := consentMessage(n); ok {
+			return m, nil
+		}
 	case n.Kind == mentoring.KindErased:
 		return textMessage("Done: everything stored about you has been erased, from the database file itself. " +
 			"You're welcome back any time with `/mentor join`."), nil
@@ -58,6 +63,9 @@ func introText(in *mentoring.Intro) string {
 		fmt.Fprintf(&sb, " (%s and %s.)", Escape(in.MenteeTeam), Escape(in.MentorTeam))
 	}
 	fmt.Fprintf(&sb, "\n*Time zones:* %s.", zonesText(in.Reasons.HoursApart))
+	if in.MenteeZone != "" && in.MentorZone != "" {
+		sb.WriteString("\n" + meetText(in.Meet, []string{in.MenteeID, in.MentorID}, []string{in.MenteeZone, in.MentorZone}))
+	}
 	goals := "none yet: agreeing on a few is a great first step."
 	if len(in.Goals) > 0 {
 		var list strings.Builder
@@ -83,6 +91,42 @@ func zonesText(hours float64) string {
 		return "you're " + apartText(hours) + ", so pick a time at the edge of one of your days, or meet every other week at a time you swap"
 	}
 	return "you're " + apartText(hours) + ", so look for a time that falls in both your working days"
+}
+
+// meetText names the stretches of the coming week inside both members' working hours,
+// in each reader's own zone, or says plainly that their working days do not overlap.
+// ids and zones are the readers: one, or both of a pair.
+func meetText(windows []mentoring.Window, ids, zones []string) string {
+	if len(windows) == 0 {
+		return "*Meeting times:* your working days don't overlap this week, so pick a time at the edge of one of your days that suits you both."
+	}
+	if len(ids) == 1 {
+		return "*Times in both your working days:* " + windowsText(windows, zones[0]) + " (your time)."
+	}
+	var sb strings.Builder
+	sb.WriteString("*Times in both your working days:*")
+	for i, id := range ids {
+		fmt.Fprintf(&sb, "\n• <@%s>: %s (%s)", id, windowsText(windows, zones[i]), zones[i])
+	}
+	return sb.String()
+}
+
+// windowsText lists windows in zone: "Tuesday 8 December, 15:00–17:00; …".
+func windowsText(windows []mentoring.Window, zone string) string {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.UTC
+	}
+	parts := make([]string, len(windows))
+	for i, w := range windows {
+		s, e := w.Start.In(loc), w.End.In(loc)
+		if s.YearDay() == e.YearDay() || e.Hour() == 0 && e.Minute() == 0 && e.Sub(s) <= 24*time.Hour {
+			parts[i] = s.Format("Monday 2 January, 15:04") + "–" + e.Format("15:04")
+		} else {
+			parts[i] = s.Format("Monday 2 January, 15:04") + " to " + e.Format("Monday 2 January, 15:04")
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // unmatchedText tells a mentee why no mentor was found, with advice that keeps their role.
@@ -126,9 +170,13 @@ func nudgeText(n mentoring.Notice) string {
 	for i, a := range n.About {
 		who[i] = a.PartnerID
 	}
-	return fmt.Sprintf(":wave: It's been a while since you and %s last reported a meeting. "+
+	text := fmt.Sprintf(":wave: It's been a while since you and %s last reported a meeting. "+
 		"How about booking 30 minutes this week? A short walk-and-talk counts too, and "+
 		"click *We met* on your next check-in when you do.", mentions(who))
+	if n.Zone != "" && len(n.About) == 1 {
+		text += "\n" + meetText(n.About[0].Meet, []string{n.To[0]}, []string{n.Zone})
+	}
+	return text
 }
 
 // recognitionMessage suggests public kudos for each mentee who did something.

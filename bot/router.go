@@ -48,6 +48,8 @@ func (b *Bot) routes() {
 		"run":      {admin: true, run: b.runScheduled},
 		"stats":    {admin: true, run: b.stats},
 		"pair":     {admin: true, run: b.pair},
+		"avoid":    {run: b.avoid},
+		"unavoid":  {run: b.unavoid},
 	}
 	b.actions = map[string]actionFunc{
 		actionKudosOpen:     b.kudosOpen,
@@ -60,12 +62,23 @@ func (b *Bot) routes() {
 		actionCheckinNotMet: b.checkinAnswer,
 		actionCheckinNotes:  b.checkinNotes,
 		actionForgetCancel:  b.forgetCancelled,
+
+		actionProposalAccept:  b.proposalAnswer,
+		actionProposalDecline: b.proposalAnswer,
+		actionFitYes:          b.fitAnswer,
+		actionFitNo:           b.fitAnswer,
+		actionCycleContinue:   b.cycleAnswer,
+		actionCycleEnd:        b.cycleAnswer,
+		actionClosingSurvey:   b.closingSurvey,
+		actionResume:          b.resumeClicked,
 	}
 	b.views = map[string]viewFunc{
 		callbackJoin:    b.joinSubmitted,
 		callbackKudos:   b.kudosSubmitted,
 		callbackGoalAdd: b.goalSubmitted,
 		callbackNotes:   b.notesSubmitted,
+
+		callbackClosingSurvey: b.surveySubmitted,
 	}
 	b.events = map[string]eventFunc{
 		string(slackevents.AppHomeOpened): b.appHomeOpened,
@@ -209,6 +222,7 @@ const helpText = "Here is what you can do with mentorbot.\n\n*Getting started*\n
 	"*Breaks, changes and leaving*\n" +
 	"`/mentor pause &lt;2w|YYYY-MM-DD&gt;` · `/mentor resume` no check-ins, nudges or new pairings until then\n" +
 	"`/mentor rematch [@partner]` ends your pairing without blame; you are both matched anew\n" +
+	"`/mentor avoid @user` · `/mentor unavoid @user` · `/mentor avoid` never pair you with someone (they aren't told); the list is yours alone\n" +
 	"`/mentor leave` leaves the programme; your partners are told, history is kept\n\n" +
 	"*Your data*\n" +
 	"`/mentor mydata` sends you everything stored about you\n" +

@@ -26,7 +26,11 @@ func (p *Programme) askCycle(tx Tx, pr *Pairing, now time.Time) error {
 	until := now.Add(p.proposalTTL)
 	for _, who := range []string{pr.MentorID, pr.MenteeID} {
 		partner := pr.Partner(who)
-		n := Notice{Kind: KindCycle, Step: StepAsk, To: []string{who}, Until: &until,
+		zone := p.zone.String()
+		if pt, err := tx.Participant(who); err == nil {
+			zone = p.Location(pt).String()
+		}
+		n := Notice{Kind: KindCycle, Step: StepAsk, To: []string{who}, Until: &until, Zone: zone,
 			About: []About{{PairingID: pr.ID, PartnerID: partner, PartnerMentors: pr.Mentors(partner), Cycles: pr.Cycles + 1}}}
 		if err := tx.Enqueue(n); err != nil {
 			return err
