@@ -479,9 +479,13 @@ var migrations = []migration{
 	func(tx *bolt.Tx) error {
 		return createBuckets(tx, bucketErasures)
 	},
-	// 7: proposals to mentors, when mentors approve their pairs.
+	// 7: proposals to mentors, when mentors approve their pairs, and each week's
+	// programme figures (counts only), counted once from the records kept so far.
 	func(tx *bolt.Tx) error {
-		return createBuckets(tx, bucketProposals)
+		if err := createBuckets(tx, bucketProposals, bucketWeeks); err != nil {
+			return err
+		}
+		return backfillWeeks(tx, time.Now())
 	},
 }
 

@@ -74,6 +74,9 @@ func (p *Programme) AnswerCycle(ctx context.Context, userID string, pairingID ui
 		if err := tx.PutPairing(pr); err != nil {
 			return err
 		}
+		if err := count(tx, now, func(w *Week) { w.CyclesContinued++ }); err != nil {
+			return err
+		}
 		for _, who := range []string{pr.MentorID, pr.MenteeID} {
 			partner := pr.Partner(who)
 			n := Notice{Kind: KindCycle, Step: StepContinued, To: []string{who},

@@ -36,14 +36,25 @@ func (p *Programme) AnswerFit(ctx context.Context, userID string, pairingID uint
 			return err
 		}
 		out = pr
+		before := side.Fit
 		side.Fit = FitYes
 		if !fits {
 			side.Fit = FitNo
 		}
+		now := p.now()
+		if err := count(tx, now, func(w *Week) {
+			w.FitYes += boolDelta(before == FitYes, side.Fit == FitYes)
+			w.FitNo += boolDelta(before == FitNo, side.Fit == FitNo)
+			if before == "" {
+				w.FitPeople++
+			}
+		}); err != nil {
+			return err
+		}
 		if fits {
 			return tx.PutPairing(pr)
 		}
-		return endTogether(tx, pr, EndFit, KindFit, p.now())
+		return endTogether(tx, pr, EndFit, KindFit, now)
 	})
 	return out, err
 }
@@ -69,6 +80,14 @@ func endTogether(tx Tx, pr *Pairing, reason string, kind Kind, now time.Time) er
 	pr.EndedAt, pr.EndReason, pr.CycleAskedAt = &now, reason, nil
 	if err := tx.PutPairing(pr); err != nil {
 		return err
+	}
+	if err := countActivePairs(tx, now); err != nil {
+		return err
+	}
+	if reason == EndCycle {
+		if err := count(tx, now, func(w *Week) { w.CyclesFinished++ }); err != nil {
+			return err
+		}
 	}
 	for _, who := range []string{pr.MentorID, pr.MenteeID} {
 		partner := pr.Partner(who)

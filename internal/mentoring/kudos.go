@@ -113,7 +113,7 @@ func (p *Programme) PostKudos(ctx context.Context, post KudosPost, publish func(
 				return err
 			}
 		}
-		return nil
+		return count(tx, post.At, func(w *Week) { w.KudosGiven += len(recorded) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("record kudos: %w", err)

@@ -120,6 +120,11 @@ func (p *Programme) Join(ctx context.Context, userID string, j Join) (before, af
 			pt.Goals = append(pt.Goals, Goal{Text: g, CreatedAt: now})
 		}
 		after = pt
+		if len(j.Goals) > 0 {
+			if err := count(tx, now, func(w *Week) { w.GoalsSet += len(j.Goals) }); err != nil {
+				return err
+			}
+		}
 		return tx.PutParticipant(pt)
 	})
 	if err != nil {
@@ -161,13 +166,18 @@ func normalizeTeam(team string, allowEmpty bool) (string, error) {
 // the saved record. Errors: fn's, ENOTFOUND (not joined, or left), EINVALID (the
 // change breaks an invariant), EINTERNAL.
 func (p *Programme) change(ctx context.Context, userID string, fn func(pt *Participant) error) (*Participant, error) {
+	return p.changeTx(ctx, userID, func(_ Tx, pt *Participant) error { return fn(pt) })
+}
+
+// changeTx is change for rules that also write something else in the transaction.
+func (p *Programme) changeTx(ctx context.Context, userID string, fn func(tx Tx, pt *Participant) error) (*Participant, error) {
 	var pt *Participant
 	err := p.update(ctx, func(tx Tx) error {
 		var err error
 		if pt, err = member(tx, userID); err != nil {
 			return err
 		}
-		if err := fn(pt); err != nil {
+		if err := fn(tx, pt); err != nil {
 			return err
 		}
 		return tx.PutParticipant(pt)
@@ -233,12 +243,12 @@ func (p *Programme) AddGoal(ctx context.Context, userID, text string) (*Particip
 		return nil, FieldErrorf("goal", EINVALID, "A goal can be at most %d characters (yours has %d). Try a shorter one.", MaxGoalLen, n)
 	}
 	now := p.now()
-	return p.change(ctx, userID, func(pt *Participant) error {
+	return p.changeTx(ctx, userID, func(tx Tx, pt *Participant) error {
 		if len(pt.Goals) >= MaxGoals {
 			return FieldErrorf("goal", EINVALID, "You already have %d goals, the most I keep. Mark one done with `/mentor goal done 1` to make room.", MaxGoals)
 		}
 		pt.Goals = append(pt.Goals, Goal{Text: text, CreatedAt: now})
-		return nil
+		return count(tx, now, func(w *Week) { w.GoalsSet++ })
 	})
 }
 
@@ -246,7 +256,7 @@ func (p *Programme) AddGoal(ctx context.Context, userID, text string) (*Particip
 // (already done), ENOTFOUND, EINTERNAL.
 func (p *Programme) FinishGoal(ctx context.Context, userID string, n int) (*Participant, error) {
 	now := p.now()
-	return p.change(ctx, userID, func(pt *Participant) error {
+	return p.changeTx(ctx, userID, func(tx Tx, pt *Participant) error {
 		switch {
 		case len(pt.Goals) == 0:
 			return Errorf(EINVALID, "You have no goals yet. Add one with `/mentor goal add <text>`.")
@@ -256,7 +266,7 @@ func (p *Programme) FinishGoal(ctx context.Context, userID string, n int) (*Part
 			return Errorf(ECONFLICT, "Goal %d is already done, so nothing changed. :white_check_mark:", n)
 		}
 		pt.Goals[n-1].DoneAt = &now
-		return nil
+		return count(tx, now, func(w *Week) { w.GoalsDone++ })
 	})
 }
 

@@ -140,6 +140,11 @@ func endPairings(tx Tx, userID string, pairings []Pairing, reason string, now ti
 			return nil, err
 		}
 	}
+	if len(pairings) > 0 {
+		if err := countActivePairs(tx, now); err != nil {
+			return nil, err
+		}
+	}
 	return pairings, nil
 }
 
@@ -199,6 +204,11 @@ func (p *Programme) ApplyRound(ctx context.Context, actor string, plan Round) (R
 			}
 			done.Pairs = append(done.Pairs, mp)
 			done.Total += mp.Score
+		}
+		if len(done.Pairs) > 0 && !p.approval {
+			if err := countActivePairs(tx, now); err != nil {
+				return err
+			}
 		}
 		for _, u := range plan.Unmatched {
 			mentee, ok := pl.people[u.MenteeID]

@@ -43,6 +43,13 @@ type Tx interface {
 	// PutProposal validates and saves p, assigning its ID when it is 0.
 	PutProposal(p *Proposal) error
 
+	// Weeks returns the weekly figures recorded for the weeks keyed from to to (WeekKey;
+	// "" from the first), oldest first.
+	Weeks(from, to string) ([]Week, error)
+	// AddToWeek changes the figures of the week keyed key (WeekKey) with fn, creating
+	// the week when it has none yet.
+	AddToWeek(key string, fn func(w *Week)) error
+
 	// Checkin returns userID's check-in for that pairing and period (ENOTFOUND).
 	Checkin(pairingID uint64, userID, period string) (*Checkin, error)
 	// CheckinsOf returns userID's check-ins for one pairing, oldest period first.

@@ -81,6 +81,9 @@ func (p *Programme) AnswerProposal(ctx context.Context, mentorID string, id uint
 			if err := tx.PutProposal(pr); err != nil {
 				return err
 			}
+			if err := count(tx, now, func(w *Week) { w.ProposalsDeclined++ }); err != nil {
+				return err
+			}
 			return backInPool(tx, pr.MenteeID)
 		}
 		pl, err := p.pool(tx)
@@ -107,7 +110,13 @@ func (p *Programme) AnswerProposal(ctx context.Context, mentorID string, id uint
 		}
 		pr.State, pr.PairingID = ProposalAccepted, pairing.ID
 		out = pr
-		return tx.PutProposal(pr)
+		if err := tx.PutProposal(pr); err != nil {
+			return err
+		}
+		if err := countActivePairs(tx, now); err != nil {
+			return err
+		}
+		return count(tx, now, func(w *Week) { w.ProposalsAccepted++ })
 	})
 	return out, err
 }
@@ -133,6 +142,9 @@ func backInPool(tx Tx, menteeID string) error {
 func (p *Programme) lapse(tx Tx, pr *Proposal, now time.Time) error {
 	pr.State, pr.DecidedAt = ProposalLapsed, &now
 	if err := tx.PutProposal(pr); err != nil {
+		return err
+	}
+	if err := count(tx, now, func(w *Week) { w.ProposalsDeclined++ }); err != nil {
 		return err
 	}
 	return backInPool(tx, pr.MenteeID)

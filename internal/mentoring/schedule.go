@@ -136,6 +136,10 @@ func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (i
 						return err
 					}
 				}
+				sent := len(d.about)
+				if err := count(tx, now, func(w *Week) { w.CheckinsSent += sent; w.CheckinPeople++ }); err != nil {
+					return err
+				}
 			}
 			n := Notice{Kind: kind, To: []string{d.userID}, Period: key, About: d.about}
 			if kind == KindNudge {
@@ -385,11 +389,20 @@ func (p *Programme) checkin(ctx context.Context, userID string, pairingID uint64
 		if c, pr, err = openCheckin(tx, userID, pairingID, period); err != nil {
 			return err
 		}
+		wasAnswered, wasMet := c.Answered(), c.Answer == AnswerMet
 		fn(c)
 		now := p.now()
 		c.AnsweredAt = &now
 		if err := tx.PutCheckin(c); err != nil {
 			return err
+		}
+		// Counted in the week the check-in was sent, so a week's answer rate compares
+		// like with like.
+		answered, met := boolDelta(wasAnswered, c.Answered()), boolDelta(wasMet, c.Answer == AnswerMet)
+		if answered != 0 || met != 0 {
+			if err := count(tx, c.SentAt, func(w *Week) { w.CheckinsAnswered += answered; w.MeetingsReported += met }); err != nil {
+				return err
+			}
 		}
 		if c.Answer != AnswerMet {
 			return nil

@@ -1,0 +1,89 @@
+package store
+
+import (
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/mentorbot/mentorbot/internal/mentoring"
+)
+
+// TestBackfillWeeks: a file from before weekly figures gets each past week's figures,
+// counted from its records, when it is migrated.
+func TestBackfillWeeks(t *testing.T) {
+	s := openTest(t)
+	mon := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	next := mon.AddDate(0, 0, 7)
+	done := next.Add(time.Hour)
+	ended := next.Add(2 * time.Hour)
+	err := s.Update(t.Context(), func(tx mentoring.Tx) error {
+		for _, p := range []*mentoring.Participant{
+			{ID: "UAA", Role: mentoring.RoleMentor, Capacity: 2, JoinedAt: mon, Goals: []mentoring.Goal{{Text: "g", CreatedAt: mon, DoneAt: &done}}},
+			{ID: "UBB", Role: mentoring.RoleMentee, Capacity: 2, JoinedAt: mon},
+			{ID: "UCC", Role: mentoring.RoleMentee, Capacity: 2, JoinedAt: mon},
+		} {
+			if err := tx.PutParticipant(p); err != nil {
+				return err
+			}
+		}
+		one := mentoring.Pairing{MentorID: "UAA", MenteeID: "UBB", StartedAt: mon}
+		two := mentoring.Pairing{MentorID: "UAA", MenteeID: "UCC", StartedAt: mon, EndedAt: &ended, EndReason: mentoring.EndRematch}
+		for _, p := range []*mentoring.Pairing{&one, &two} {
+			if err := tx.PutPairing(p); err != nil {
+				return err
+			}
+		}
+		answered := next.Add(time.Minute)
+		for _, c := range []*mentoring.Checkin{
+			{PairingID: one.ID, UserID: "UAA", Period: "p1", SentAt: mon, Answer: mentoring.AnswerMet, AnsweredAt: &answered},
+			{PairingID: two.ID, UserID: "UAA", Period: "p1", SentAt: mon},
+			{PairingID: one.ID, UserID: "UBB", Period: "p1", SentAt: mon, Discussed: "x", AnsweredAt: &answered},
+			{PairingID: one.ID, UserID: "UAA", Period: "p2", SentAt: next},
+		} {
+			if err := tx.PutCheckin(c); err != nil {
+				return err
+			}
+		}
+		return tx.AddKudos(&mentoring.Kudos{FromID: "UAA", ToID: "UBB", Message: "m", Channel: "C1", At: next})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As a file from before: no weeks, then the migration's count.
+	if err := s.update(func(btx *bolt.Tx) error {
+		if err := btx.DeleteBucket(bucketWeeks); err != nil {
+			return err
+		}
+		if _, err := btx.CreateBucket(bucketWeeks); err != nil {
+			return err
+		}
+		return backfillWeeks(btx, next.Add(3*time.Hour))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var got []mentoring.Week
+	if err := s.View(t.Context(), func(tx mentoring.Tx) error {
+		var err error
+		got, err = tx.Weeks("", "")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []mentoring.Week{
+		{Start: mentoring.WeekOf(mon), CheckinsSent: 3, CheckinsAnswered: 2, MeetingsReported: 1, CheckinPeople: 2, GoalsSet: 1, ActivePairs: 2, PairsChanged: true},
+		{Start: mentoring.WeekOf(next), CheckinsSent: 1, CheckinPeople: 1, GoalsDone: 1, KudosGiven: 1, ActivePairs: 1, PairsChanged: true},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("weeks = %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if !got[i].Start.Equal(want[i].Start) {
+			t.Errorf("week %d starts %v, want %v", i, got[i].Start, want[i].Start)
+		}
+		got[i].Start = want[i].Start
+		if got[i] != want[i] {
+			t.Errorf("week %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
