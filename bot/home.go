@@ -84,11 +84,20 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 		leave.Confirm = slack.NewConfirmationBlockObject(plain("Leave mentoring?"),
 			plain("You'll get no more check-ins and won't be paired again. Your history is kept, and you can rejoin any time."),
 			plain("Leave"), plain("Stay"))
-		tail = append(tail, slack.NewActionBlock("home_actions",
-			button(actionHomeGoalAdd, "Add a goal", "", slack.StylePrimary),
+		// A pause, their own or the programme's after unanswered check-ins, ends here
+		// as with `/mentor resume`: then that is the button to press.
+		var actions []slack.BlockElement
+		addStyle := slack.StylePrimary
+		if h.Status.PausedUntil != nil {
+			actions = append(actions, button(actionResume, "Resume check-ins", "", slack.StylePrimary))
+			addStyle = ""
+		}
+		actions = append(actions,
+			button(actionHomeGoalAdd, "Add a goal", "", addStyle),
 			button(actionKudosOpen, "Give kudos", "", ""),
 			button(actionHomeJoin, "Edit my profile", "", ""),
-			leave))
+			leave)
+		tail = append(tail, slack.NewActionBlock("home_actions", actions...))
 		if h.Stats != nil {
 			tail = append(tail, slack.NewDividerBlock(), mrkdwnSection(statsText(*h.Stats)))
 		}

@@ -289,6 +289,9 @@ func (b *Bot) pair(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 		b.refreshHome(p.MenteeID)
 		b.refreshHome(p.MentorID)
 	}
+	if done.Proposed && len(done.Pairs) > 0 {
+		return ephemeral("*Pairing round done.* I've asked each mentor to accept their match; intros go out as they do.\n" + roundSummary(done)), nil
+	}
 	return ephemeral("*Pairing round done.* Intros are on their way.\n" + roundSummary(done)), nil
 }
 

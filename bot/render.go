@@ -102,9 +102,27 @@ func profileText(st mentoring.Status) string {
 	if p.ManagerID != "" {
 		fmt.Fprintf(&sb, "\n*Manager:* <@%s> (never your partner)", p.ManagerID)
 	}
-	fmt.Fprintf(&sb, "\n*Partners:* %s", partnersText(p.ID, st.Pairings, st.Ended, loc))
-	if st.PausedUntil != nil {
-		fmt.Fprintf(&sb, "\n*Paused* until %s: no check-ins, nudges or new pairings.", st.PausedUntil.In(loc).Format(dayLayout))
+	partners := partnersText(p.ID, st.Pairings, st.Ended, loc)
+	if st.FindingMentor {
+		partners = findingMentorText(p.ID, st.Pairings, st.Ended, loc)
+	}
+	fmt.Fprintf(&sb, "\n*Partners:* %s", partners)
+	for _, pr := range st.Pairings {
+		if cs, ok := st.Cycles[pr.ID]; ok {
+			fmt.Fprintf(&sb, "\n*Cycle with <@%s>:* %s", pr.Partner(p.ID), cycleStatusText(cs, loc))
+		}
+	}
+	sb.WriteString(proposalsWaitingText(st.Proposals, loc))
+	if st.Avoiding > 0 {
+		fmt.Fprintf(&sb, "\n*Avoiding:* %d %s (only you see this; `/mentor avoid` lists them)", st.Avoiding, plural(st.Avoiding, "person", "people"))
+	}
+	switch {
+	case st.Idle:
+		sb.WriteString("\n*Paused by mentorbot* after your last few check-ins went unanswered: no check-ins, nudges or new pairings for now. " +
+			"Your pairings stay. Whenever you're ready, type `/mentor resume` to pick up again.")
+	case st.PausedUntil != nil:
+		fmt.Fprintf(&sb, "\n*Paused* until %s, as you asked: no check-ins, nudges or new pairings. Type `/mentor resume` to come back early.",
+			st.PausedUntil.In(loc).Format(dayLayout))
 	}
 	if !st.NextCheckin.IsZero() {
 		fmt.Fprintf(&sb, "\n*Next check-in:* %s (%s)", st.NextCheckin.In(loc).Format(dayTimeLayout), loc)
@@ -131,6 +149,68 @@ func partnersText(userID string, active, ended []mentoring.Pairing, loc *time.Lo
 		parts = append(parts, fmt.Sprintf("<@%s> (%s, since %s)", p.Partner(userID), role, p.StartedAt.In(loc).Format("2 January")))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// findingMentorText is the Partners line of someone whose proposal as a mentee waits
+// for a mentor's answer: that a mentor is being found, and nothing of who was asked.
+func findingMentorText(userID string, active, ended []mentoring.Pairing, loc *time.Location) string {
+	const finding = "We're finding you a mentor; you'll hear soon."
+	switch {
+	case len(active) == 0 && len(ended) == 0:
+		return "none yet. " + finding
+	case len(active) == 0:
+		return "none right now. " + finding + " " + endedPairingsText(userID, ended, loc)
+	}
+	return partnersText(userID, active, ended, loc) + ". " + finding
+}
+
+// whenLayout is a deadline as words in the reader's zone: "Friday 4 December, 12:00".
+const whenLayout = "Monday 2 January, 15:04"
+
+// cycleStatusText says where a pairing's cycle stands for one of its members: when it
+// ends or, while the end-of-cycle question is open, by when to answer and what they
+// answered so far. Their own answers only: the partner's are theirs alone.
+func cycleStatusText(cs mentoring.CycleStatus, loc *time.Location) string {
+	survey := ""
+	if cs.Surveyed {
+		survey = " Your closing survey is saved."
+	}
+	if cs.AnswerBy == nil {
+		if cs.Ends.IsZero() {
+			return "it runs until one of you ends it." + survey
+		}
+		return fmt.Sprintf("this cycle ends %s; then I'll ask you both whether to keep going.%s", cs.Ends.In(loc).Format(whenLayout), survey)
+	}
+	by := cs.AnswerBy.In(loc).Format(whenLayout)
+	switch cs.Answer {
+	case mentoring.CycleContinue:
+		return fmt.Sprintf("this cycle is complete and you chose *Keep going*. Another cycle starts if you both choose it by %s.%s", by, survey)
+	case mentoring.CycleEnd:
+		return fmt.Sprintf("this cycle is complete and you chose *Wrap up*.%s", survey)
+	}
+	return fmt.Sprintf("this cycle is complete. Choose *Keep going* or *Wrap up* in the DM I sent, by %s; "+
+		"you haven't answered yet.%s", by, survey)
+}
+
+// proposalsWaitingText lists a mentor's open proposals, each with when to answer by,
+// as lines to add to their profile; "" when none waits.
+func proposalsWaitingText(open []mentoring.Proposal, loc *time.Location) string {
+	ask := func(pr mentoring.Proposal) string {
+		return fmt.Sprintf("would you mentor <@%s>? Answer in the DM I sent, by %s.", pr.MenteeID, pr.Until.In(loc).Format(whenLayout))
+	}
+	switch len(open) {
+	case 0:
+		return ""
+	case 1:
+		return "\n*Waiting for your answer:* " + ask(open[0])
+	}
+	var sb strings.Builder
+	sb.WriteString("\n*Waiting for your answer:*")
+	for _, pr := range open {
+		a := ask(pr)
+		sb.WriteString("\n• " + strings.ToUpper(a[:1]) + a[1:])
+	}
+	return sb.String()
 }
 
 // roundSummary is what an admin sees of a round: counts, mean score, and the pairs
@@ -248,7 +328,11 @@ var hiddenFigure = fmt.Sprintf("hidden: fewer than %d", mentoring.MinGroup)
 
 // statsText renders the programme figures: counts and rates only, never a name. Each
 // line says what it counts: people and pairs now, check-ins, goals and kudos since the
-// programme began.
+// programme began. Proposals show while mentor approval is on or left proposals
+// behind, cycles while cycles are on or left any behind; the fit check is always part
+// of the programme. A figure drawn from answers (proposals accepted or declined, fit
+// answers, the closing surveys' mean) follows the 5-person rule; open proposals and
+// cycles completed are head counts of pairs and always show.
 func statsText(st mentoring.Stats) string {
 	var sb strings.Builder
 	sb.WriteString("*Programme figures*")
@@ -263,6 +347,28 @@ func statsText(st mentoring.Stats) string {
 			st.CheckinsSent, st.CheckinsAnswered, rate(st.CheckinsAnswered, st.CheckinsSent), st.MeetingsReported, plural(st.MeetingsReported, "meeting", "meetings"))
 	} else {
 		fmt.Fprintf(&sb, "\n*Check-ins since the start:* %d sent · answered %s · meetings reported %s", st.CheckinsSent, hiddenFigure, hiddenFigure)
+	}
+	if st.ProposalsApply() {
+		if st.ProposalsShown() {
+			fmt.Fprintf(&sb, "\n*Proposals to mentors since the start:* %d accepted · %d declined or lapsed · %d still open now",
+				st.ProposalsAccepted, st.ProposalsDeclined, st.ProposalsOpen)
+		} else {
+			fmt.Fprintf(&sb, "\n*Proposals to mentors since the start:* accepted %s · declined or lapsed %s · %d still open now",
+				hiddenFigure, hiddenFigure, st.ProposalsOpen)
+		}
+	}
+	if st.FitShown() {
+		fmt.Fprintf(&sb, "\n*Fit checks since the start:* %d said yes, a good fit · %d said no", st.FitYes, st.FitNo)
+	} else {
+		fmt.Fprintf(&sb, "\n*Fit checks since the start:* answers %s", hiddenFigure)
+	}
+	if st.CyclesApply() {
+		survey := "closing surveys' mean value " + hiddenFigure
+		if st.SurveyShown() {
+			survey = fmt.Sprintf("closing surveys' mean value %.1f out of %d", st.SurveyMean, mentoring.MaxSurveyValue)
+		}
+		fmt.Fprintf(&sb, "\n*Cycles since the start:* %d completed · %d ended with the pair wrapping up · %d went on for another cycle · %s",
+			st.CyclesCompleted(), st.CyclesEnded, st.CyclesContinued, survey)
 	}
 	fmt.Fprintf(&sb, "\n*Goals since the start:* %d set · %d done (%s)", st.GoalsSet, st.GoalsDone, rate(st.GoalsDone, st.GoalsSet))
 	fmt.Fprintf(&sb, "\n*Kudos since the start:* %d given", st.KudosGiven)
@@ -302,7 +408,18 @@ func personalDataText(userID string, d mentoring.PersonalData, loc *time.Locatio
 			fmt.Fprintf(&sb, "\n*Left:* %s", day(*p.LeftAt))
 		}
 		if p.PausedUntil != nil {
-			fmt.Fprintf(&sb, "\n*Paused until:* %s", day(*p.PausedUntil))
+			why := "your own pause"
+			if p.Idle {
+				why = "paused by mentorbot after check-ins went unanswered; `/mentor resume` ends it"
+			}
+			fmt.Fprintf(&sb, "\n*Paused until:* %s (%s)", day(*p.PausedUntil), why)
+		}
+		if len(p.Avoid) > 0 {
+			mentions := make([]string, len(p.Avoid))
+			for i, id := range p.Avoid {
+				mentions[i] = "<@" + id + ">"
+			}
+			fmt.Fprintf(&sb, "\n*Your avoid list* (only you see it): %s", strings.Join(mentions, ", "))
 		}
 		fmt.Fprintf(&sb, "\n*Goals*\n%s", goalList(p.Goals))
 	}
@@ -316,10 +433,69 @@ func personalDataText(userID string, d mentoring.PersonalData, loc *time.Locatio
 		if id := p.Partner(userID); id != "" {
 			partner = "<@" + id + ">"
 		}
-		fmt.Fprintf(&sb, "\n• With %s since %s, %s", partner, day(p.StartedAt), state)
+		fmt.Fprintf(&sb, "\n• With %s since %s, %s.", partner, day(p.StartedAt), state)
+		if p.Cycles > 0 {
+			fmt.Fprintf(&sb, " You both chose to go on for another cycle %s.", plural(p.Cycles, "once", fmt.Sprintf("%d times", p.Cycles)))
+		}
+		if side := p.SideOf(userID); side != nil {
+			sb.WriteString(sideText(*side, day))
+		}
+	}
+	if len(d.Proposals) > 0 {
+		fmt.Fprintf(&sb, "\n*Proposals to mentor someone:* %d", len(d.Proposals))
+		for _, pr := range d.Proposals {
+			who := "someone who has since been forgotten"
+			if pr.MenteeID != "" {
+				who = "<@" + pr.MenteeID + ">"
+			}
+			fmt.Fprintf(&sb, "\n• %s, proposed %s: %s", who, day(pr.ProposedAt), proposalStateText(pr, loc))
+		}
 	}
 	fmt.Fprintf(&sb, "\n*Kudos received:* %d · *kudos given:* %d · *check-ins:* %d", len(d.KudosReceived), len(d.KudosGiven), len(d.Checkins))
 	return sb.String()
+}
+
+// sideText is a person's own answers about one of their pairings (fit check, end of
+// cycle, closing survey), as sentences to follow its line in /mentor mydata; "" when
+// they gave none. Only ever their own side: a partner's answers are theirs alone.
+func sideText(s mentoring.Side, day func(time.Time) string) string {
+	var sb strings.Builder
+	switch s.Fit {
+	case mentoring.FitYes:
+		sb.WriteString(" Your fit check: a good fit.")
+	case mentoring.FitNo:
+		sb.WriteString(" Your fit check: not a good fit.")
+	}
+	switch s.Cycle {
+	case mentoring.CycleContinue:
+		sb.WriteString(" At the end of the cycle you chose to keep going.")
+	case mentoring.CycleEnd:
+		sb.WriteString(" At the end of the cycle you chose to wrap up.")
+	}
+	if sv := s.Survey; sv != nil {
+		var parts []string
+		if sv.Value != 0 {
+			parts = append(parts, fmt.Sprintf("you valued it %d out of %d", sv.Value, mentoring.MaxSurveyValue))
+		}
+		if sv.Learned != "" {
+			parts = append(parts, "what you learned: “"+Quote(sv.Learned, maxHomeNote)+"”")
+		}
+		fmt.Fprintf(&sb, " Your closing survey, saved %s: %s.", day(sv.At), strings.Join(parts, "; "))
+	}
+	return sb.String()
+}
+
+// proposalStateText says what became of a proposal to a mentor, in their words.
+func proposalStateText(pr mentoring.Proposal, loc *time.Location) string {
+	switch pr.State {
+	case mentoring.ProposalOpen:
+		return "waiting for your answer, by " + pr.Until.In(loc).Format(whenLayout) + "."
+	case mentoring.ProposalAccepted:
+		return "you accepted."
+	case mentoring.ProposalDeclined:
+		return "you chose not now."
+	}
+	return "it lapsed, as it wasn't answered in time."
 }
 
 // yearLayout is a date as words with its year, for records that span years.
@@ -334,6 +510,10 @@ func endReasonText(reason string) string {
 		return "a rematch"
 	case mentoring.EndForgotten:
 		return "your partner's data was erased"
+	case mentoring.EndFit:
+		return "after the fit check"
+	case mentoring.EndCycle:
+		return "wrapped up at the end of a cycle"
 	}
 	return "ended"
 }

@@ -87,6 +87,9 @@ type Store struct {
 
 	// Now is the clock; tests replace it to move time.
 	Now func() time.Time
+
+	// caches hold decoded records of the buckets read whole (see decodeCache).
+	caches caches
 }
 
 // Options tune Open; the zero value is what the bot uses.
@@ -178,7 +181,7 @@ func Open(path string, opts Options) (*Store, error) {
 	// Batched calls (the outbox's, made by many senders at once) commit as soon as as
 	// many are waiting as delivery sends at once, or after a millisecond.
 	db.MaxBatchSize, db.MaxBatchDelay = batchSize, time.Millisecond
-	s := &Store{db: db, path: path, Now: time.Now}
+	s := &Store{db: db, path: path, Now: time.Now, caches: newCaches()}
 	if !opts.ReadOnly {
 		// We hold the lock: a rewrite file left beside the database is from a rewrite a
 		// crash interrupted, and may hold erased bytes.

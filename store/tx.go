@@ -55,7 +55,11 @@ func (s *Store) Update(ctx context.Context, fn func(tx mentoring.Tx) error) erro
 	if err != nil || !erased {
 		return err
 	}
-	return s.compact()
+	// After the rewrite, which waits for every read under way: none of them can put a
+	// decoded copy of the erased person back in the cache after it is emptied.
+	err = s.compact()
+	s.caches.forget()
+	return err
 }
 
 // tx implements mentoring.Tx over one bbolt transaction. Values are decoded (copied)
@@ -121,12 +125,7 @@ func (t *tx) Participant(id string) (*mentoring.Participant, error) {
 }
 
 func (t *tx) Participants() ([]mentoring.Participant, error) {
-	var out []mentoring.Participant
-	err := each(t.Bucket(bucketParticipants), nil, func(_ []byte, p mentoring.Participant) error {
-		out = append(out, p)
-		return nil
-	})
-	return out, err
+	return t.s.caches.participants.all(t.Bucket(bucketParticipants))
 }
 
 func (t *tx) PutParticipant(p *mentoring.Participant) error {
@@ -149,12 +148,7 @@ func (t *tx) Pairing(id uint64) (*mentoring.Pairing, error) {
 }
 
 func (t *tx) Pairings() ([]mentoring.Pairing, error) {
-	var out []mentoring.Pairing
-	err := each(t.Bucket(bucketPairings), nil, func(_ []byte, p mentoring.Pairing) error {
-		out = append(out, p)
-		return nil
-	})
-	return out, err
+	return t.s.caches.pairings.all(t.Bucket(bucketPairings))
 }
 
 func (t *tx) PairingsOf(userID string) ([]mentoring.Pairing, error) {

@@ -154,6 +154,9 @@ type Round struct {
 	Pairs     []match.Pair
 	Unmatched []match.Unmatched
 	Total     float64
+	// Proposed says the pairs were proposed to their mentors (mentor approval), not
+	// made: intros go out as the mentors accept.
+	Proposed bool
 }
 
 // PlanRound works out a pairing round over everyone free to pair now and changes
@@ -185,7 +188,7 @@ func (p *Programme) ApplyRound(ctx context.Context, actor string, plan Round) (R
 	}
 	var done Round
 	err := p.update(ctx, func(tx Tx) error {
-		done = Round{Unmatched: plan.Unmatched}
+		done = Round{Unmatched: plan.Unmatched, Proposed: p.approval}
 		pl, err := p.pool(tx)
 		if err != nil {
 			return err

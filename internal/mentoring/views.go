@@ -18,9 +18,40 @@ type Status struct {
 	Ended []Pairing
 	// PausedUntil is set while a pause lasts.
 	PausedUntil *time.Time
+	// Idle is set while the pause is the programme's, after check-ins went unanswered
+	// (Participant.Idle), rather than their own: it lasts until they resume.
+	Idle bool
 	// NextCheckin is when the next check-in comes due for them: after a pause ends, in
-	// their zone; zero when the schedule never fires.
+	// their zone; zero when the schedule never fires, or while they are paused as idle
+	// (check-ins start again when they resume).
 	NextCheckin time.Time
+
+	// Proposals are the open proposals that wait for their answer as a mentor, the
+	// first due first. A proposal about them as a mentee is never here: a mentee
+	// learns only that a mentor is being found (FindingMentor), never who was asked
+	// or that someone said no.
+	Proposals []Proposal
+	// FindingMentor is set while a proposal of them as a mentee waits for a mentor.
+	FindingMentor bool
+	// Cycles says, by pairing id, where each active pairing's cycle stands, when
+	// cycles are on (or a question is still open); nil otherwise.
+	Cycles map[uint64]CycleStatus
+	// Avoiding is how many people are on their avoid list (Participant.Avoid).
+	Avoiding int
+}
+
+// CycleStatus is where one pairing's cycle stands, seen by one of its members: their
+// own answers only, never their partner's.
+type CycleStatus struct {
+	// Ends is when the current cycle ends: the pairing's start plus one cycle for each
+	// it has run (zero when cycles were turned off since the question went out).
+	Ends time.Time
+	// AnswerBy is set while the end-of-cycle question is open: answers are due then.
+	AnswerBy *time.Time
+	// Answer is the viewer's own answer to the open question so far ("" none yet).
+	Answer CycleVote
+	// Surveyed says the viewer has given their closing survey of the pairing.
+	Surveyed bool
 }
 
 // Status returns userID's view of their membership. Errors: ENOTFOUND, EINTERNAL.
@@ -43,23 +74,96 @@ func (p *Programme) status(tx Tx, userID string) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Participant: pt, Location: p.Location(pt)}
+	now := p.now()
+	st := Status{Participant: pt, Location: p.Location(pt), Avoiding: len(pt.Avoid)}
 	for _, pr := range all {
+		// A partner's fit, cycle and survey answers are theirs alone.
+		pr = ownSide(pr, userID)
 		if pr.Active() {
 			st.Pairings = append(st.Pairings, pr)
+			if cs, ok := p.cycleStatus(pr, userID); ok {
+				if st.Cycles == nil {
+					st.Cycles = map[uint64]CycleStatus{}
+				}
+				st.Cycles[pr.ID] = cs
+			}
 		} else {
 			st.Ended = append(st.Ended, pr)
 		}
 	}
 	slices.SortStableFunc(st.Ended, func(a, b Pairing) int { return b.EndedAt.Compare(*a.EndedAt) })
-	from := p.now()
+	if st.Proposals, st.FindingMentor, err = openProposals(tx, userID, now); err != nil {
+		return Status{}, err
+	}
+	from := now
 	if pt.PausedUntil != nil && from.Before(*pt.PausedUntil) {
-		st.PausedUntil = pt.PausedUntil
+		st.PausedUntil, st.Idle = pt.PausedUntil, pt.Idle
 		// The first check-in period that starts once the pause is over.
 		from = pt.PausedUntil.Add(-time.Nanosecond)
 	}
-	st.NextCheckin = p.cal.Next(KindCheckin, from, st.Location)
+	if !st.Idle {
+		st.NextCheckin = p.cal.Next(KindCheckin, from, st.Location)
+	}
 	return st, nil
+}
+
+// ownSide returns pr as userID may see it: their own side of the private answers
+// (fit, end of cycle, closing survey) and none of their partner's.
+func ownSide(pr Pairing, userID string) Pairing {
+	switch userID {
+	case pr.MentorID:
+		pr.Mentee = Side{}
+	case pr.MenteeID:
+		pr.Mentor = Side{}
+	default:
+		pr.Mentor, pr.Mentee = Side{}, Side{}
+	}
+	return pr
+}
+
+// cycleStatus says where an active pairing's cycle stands for userID, and false when
+// cycles are off and no question is open.
+func (p *Programme) cycleStatus(pr Pairing, userID string) (CycleStatus, bool) {
+	if p.cycle <= 0 && pr.CycleAskedAt == nil {
+		return CycleStatus{}, false
+	}
+	var cs CycleStatus
+	if p.cycle > 0 {
+		cs.Ends = pr.StartedAt.Add(time.Duration(pr.Cycles+1) * p.cycle)
+	}
+	if pr.CycleAskedAt != nil {
+		by := pr.CycleAskedAt.Add(p.proposalTTL)
+		cs.AnswerBy = &by
+	}
+	if side := pr.SideOf(userID); side != nil {
+		cs.Answer, cs.Surveyed = side.Cycle, side.Survey != nil
+	}
+	return cs, true
+}
+
+// openProposals returns the open proposals that wait for userID's answer as a mentor,
+// the first due first, and whether one of them as a mentee waits for a mentor. A
+// proposal whose time has run out counts as lapsed, as it will be within a minute.
+func openProposals(tx Tx, userID string, now time.Time) ([]Proposal, bool, error) {
+	all, err := tx.Proposals()
+	if err != nil {
+		return nil, false, err
+	}
+	var mine []Proposal
+	finding := false
+	for _, pr := range all {
+		if !pr.Open() || !now.Before(pr.Until) {
+			continue
+		}
+		switch userID {
+		case pr.MentorID:
+			mine = append(mine, pr)
+		case pr.MenteeID:
+			finding = true
+		}
+	}
+	slices.SortStableFunc(mine, func(a, b Proposal) int { return a.Until.Compare(b.Until) })
+	return mine, finding, nil
 }
 
 // HomeCheckins is how many recent periods of check-ins Home shows per pairing.
@@ -203,13 +307,60 @@ func (p *Programme) stats(tx Tx) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	st.Approval, st.CyclesOn = p.approval, p.cycle > 0
 	paired := map[string]bool{}
+	fitPeople, surveyPeople := map[string]bool{}, map[string]bool{}
+	surveySum := 0
 	for _, pr := range pairings {
 		if pr.Active() {
 			st.ActivePairs++
 			paired[pr.MenteeID] = true
 		}
+		if pr.EndReason == EndCycle {
+			st.CyclesEnded++
+		}
+		st.CyclesContinued += pr.Cycles
+		for _, s := range []struct {
+			who  string
+			side Side
+		}{{pr.MentorID, pr.Mentor}, {pr.MenteeID, pr.Mentee}} {
+			switch s.side.Fit {
+			case FitYes:
+				st.FitYes++
+				fitPeople[s.who] = true
+			case FitNo:
+				st.FitNo++
+				fitPeople[s.who] = true
+			}
+			if sv := s.side.Survey; sv != nil && sv.Value != 0 {
+				st.SurveyValues++
+				surveySum += sv.Value
+				surveyPeople[s.who] = true
+			}
+		}
 	}
+	st.FitPeople, st.SurveyPeople = len(fitPeople), len(surveyPeople)
+	if st.SurveyValues > 0 {
+		st.SurveyMean = float64(surveySum) / float64(st.SurveyValues)
+	}
+	proposals, err := tx.Proposals()
+	if err != nil {
+		return st, err
+	}
+	deciders := map[string]bool{}
+	for _, pr := range proposals {
+		switch pr.State {
+		case ProposalOpen:
+			st.ProposalsOpen++
+			continue
+		case ProposalAccepted:
+			st.ProposalsAccepted++
+		default:
+			st.ProposalsDeclined++
+		}
+		deciders[pr.MentorID] = true
+	}
+	st.ProposalMentors = len(deciders)
 	now := p.now()
 	for _, pt := range people {
 		st.GoalsSet += len(pt.Goals)
@@ -235,29 +386,33 @@ func (p *Programme) stats(tx Tx) (Stats, error) {
 			st.UnmatchedMentees++
 		}
 	}
-	if err := tx.ForEachKudos(func(Kudos) error { st.KudosGiven++; return nil }); err != nil {
+	// What happened over time comes from the weekly figures, a few hundred small
+	// records, not from every check-in and kudos ever stored. The group an answer
+	// figure describes is the largest asked in one week: at least that many distinct
+	// people were asked, so the 5-person rule holds (it may hide a little more).
+	weeks, err := tx.Weeks("", "")
+	if err != nil {
 		return st, err
 	}
-	asked := map[string]bool{}
-	err = tx.ForEachCheckin(func(c Checkin) error {
-		st.CheckinsSent++
-		asked[c.UserID] = true
-		if c.Answered() {
-			st.CheckinsAnswered++
-		}
-		if c.Answer == AnswerMet {
-			st.MeetingsReported++
-		}
-		return nil
-	})
-	st.CheckinPeople = len(asked)
-	return st, err
+	for _, w := range weeks {
+		st.CheckinsSent += w.CheckinsSent
+		st.CheckinsAnswered += w.CheckinsAnswered
+		st.MeetingsReported += w.MeetingsReported
+		st.KudosGiven += w.KudosGiven
+		st.CheckinPeople = max(st.CheckinPeople, w.CheckinPeople)
+	}
+	return st, nil
 }
 
-// PersonalData is everything stored about one person, for /mentor mydata.
+// PersonalData is everything stored about one person, for /mentor mydata. What is
+// someone else's stays out: a pairing carries only the person's own side of the fit,
+// cycle and survey answers, and proposals are only those made to them as a mentor
+// (whose decision they were); a mentee is never shown a proposal of them, so never
+// learns who was asked or that someone said no.
 type PersonalData struct {
 	Participant   *Participant `json:"participant"`
 	Pairings      []Pairing    `json:"pairings"`
+	Proposals     []Proposal   `json:"proposals_as_mentor,omitempty"`
 	KudosReceived []Kudos      `json:"kudos_received"`
 	KudosGiven    []Kudos      `json:"kudos_given"`
 	Checkins      []Checkin    `json:"checkins"`
@@ -265,7 +420,7 @@ type PersonalData struct {
 
 // Empty reports whether nothing is stored about the person.
 func (d PersonalData) Empty() bool {
-	return d.Participant == nil && len(d.Pairings) == 0 && len(d.KudosReceived) == 0 &&
+	return d.Participant == nil && len(d.Pairings) == 0 && len(d.Proposals) == 0 && len(d.KudosReceived) == 0 &&
 		len(d.KudosGiven) == 0 && len(d.Checkins) == 0
 }
 
@@ -280,8 +435,21 @@ func (p *Programme) PersonalData(ctx context.Context, userID string) (PersonalDa
 			return err
 		}
 		d.Participant = pt
-		if d.Pairings, err = tx.PairingsOf(userID); err != nil {
+		pairings, err := tx.PairingsOf(userID)
+		if err != nil {
 			return err
+		}
+		for _, pr := range pairings {
+			d.Pairings = append(d.Pairings, ownSide(pr, userID))
+		}
+		proposals, err := tx.Proposals()
+		if err != nil {
+			return err
+		}
+		for _, pr := range proposals {
+			if pr.MentorID == userID {
+				d.Proposals = append(d.Proposals, pr)
+			}
 		}
 		if err := tx.ForEachCheckin(func(c Checkin) error {
 			if c.UserID == userID {
