@@ -99,7 +99,7 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 			leave)
 		tail = append(tail, slack.NewActionBlock("home_actions", actions...))
 		if h.Stats != nil {
-			tail = append(tail, slack.NewDividerBlock(), mrkdwnSection(statsText(*h.Stats)))
+			tail = append(append(tail, slack.NewDividerBlock()), figureBlocks(*h.Stats, h.Trend)...)
 		}
 		// Many pairings with long notes could pass Slack's limit on blocks: the
 		// check-ins give way, and say where the rest is.
@@ -110,7 +110,7 @@ func (b *Bot) homeBlocks(ctx context.Context, userID string) ([]slack.Block, err
 		return append(append(blocks, checkins...), tail...), nil
 	}
 	if h.Stats != nil {
-		blocks = append(blocks, slack.NewDividerBlock(), mrkdwnSection(statsText(*h.Stats)))
+		blocks = append(append(blocks, slack.NewDividerBlock()), figureBlocks(*h.Stats, h.Trend)...)
 	}
 	return blocks, nil
 }

@@ -295,12 +295,34 @@ func (b *Bot) pair(ctx context.Context, cmd *slack.SlashCommand, args string) (*
 	return ephemeral("*Pairing round done.* Intros are on their way.\n" + roundSummary(done)), nil
 }
 
+// stats handles `/mentor stats` (admins): the figures, the charts of the last weeks
+// and the same weeks as text; `/mentor stats export` is statsExport's.
 func (b *Bot) stats(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {
+	if args != "" { // `export`, or anything else: statsExport says how to write both
+		return b.statsExport(ctx, cmd, args)
+	}
 	st, err := b.prog.Stats(ctx, cmd.UserID)
 	if err != nil {
 		return nil, err
 	}
-	return ephemeral(statsText(st)), nil
+	tr, err := b.prog.Trend(ctx, cmd.UserID, mentoring.TrendWeeks)
+	if err != nil {
+		return nil, err
+	}
+	msg := ephemeral(statsText(st))
+	msg.Blocks = figureBlocks(st, &tr)
+	return msg, nil
+}
+
+// figureBlocks are an admin's figures: the totals, the charts of the last weeks, and
+// the same weeks as text for clients that cannot draw charts.
+func figureBlocks(st mentoring.Stats, tr *mentoring.Trend) []slack.Block {
+	blocks := sections(statsText(st))
+	if tr != nil {
+		blocks = append(blocks, chartBlocks(*tr)...)
+		blocks = append(blocks, sections(trendText(*tr))...)
+	}
+	return blocks
 }
 
 // runScheduled handles /mentor run checkins|nudges|recognition (admins): what is due

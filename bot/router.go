@@ -232,7 +232,7 @@ const helpText = "Here is what you can do with mentorbot.\n\n*Getting started*\n
 
 const adminHelpText = "*For admins*\n" +
 	"`/mentor pair` runs a pairing round now · `/mentor pair preview` shows what it would do\n" +
-	"`/mentor stats` programme figures, counts only\n" +
+	"`/mentor stats` programme figures, counts only, with charts of the last 12 weeks · `/mentor stats export` the weekly figures as a CSV file\n" +
 	"`/mentor run checkins|nudges|recognition` sends what is due this period now"
 
 func (b *Bot) help(ctx context.Context, cmd *slack.SlashCommand, args string) (*reply, error) {

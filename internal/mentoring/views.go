@@ -180,8 +180,10 @@ type Home struct {
 	Status   Status
 	Checkins []PairCheckins
 	Kudos    []Kudos
-	// Stats are the programme's figures, for admins; nil for everyone else.
+	// Stats are the programme's figures, and Trend its last TrendWeeks weeks, for
+	// admins; nil for everyone else.
 	Stats *Stats
+	Trend *Trend
 }
 
 // PairCheckins are the recent check-ins of one of the viewer's pairings.
@@ -215,7 +217,11 @@ func (p *Programme) Home(ctx context.Context, userID string) (Home, error) {
 			if err != nil {
 				return err
 			}
-			h.Stats = &st
+			tr, err := trend(tx, p.now(), TrendWeeks)
+			if err != nil {
+				return err
+			}
+			h.Stats, h.Trend = &st, &tr
 		}
 		st, err := p.status(tx, userID)
 		if ErrorCode(err) == ENOTFOUND {

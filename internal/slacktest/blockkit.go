@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/slack-go/slack"
 )
 
 // Block Kit limits Slack enforces on what an app sends. Breaking one makes
@@ -47,7 +49,12 @@ var knownBlockTypes = map[string]bool{
 	"section": true, "header": true, "divider": true, "context": true, "actions": true,
 	"input": true, "image": true, "rich_text": true, "markdown": true, "video": true,
 	"file": true, "table": true, "call": true, "context_actions": true,
+	"data_visualization": true,
 }
+
+// chartSurfaces are where Slack draws a data_visualization block: messages and Home
+// tabs. Its reference lists no modals, so the double refuses a chart there.
+var chartSurfaces = map[string]bool{"message": true, "home": true}
 
 // knownElementTypes are the block elements the double accepts.
 var knownElementTypes = map[string]bool{
@@ -88,6 +95,7 @@ func mustJSON(v any) json.RawMessage {
 type blockValidator struct {
 	errs     []string
 	blockIDs map[string]bool
+	surface  string // "message", "home" or "modal"
 }
 
 func (v *blockValidator) fail(ptr, format string, args ...any) {
@@ -97,7 +105,7 @@ func (v *blockValidator) fail(ptr, format string, args ...any) {
 // validateMessageBlocks checks a message's blocks; ptr is the JSON pointer
 // of the array ("/blocks").
 func validateMessageBlocks(blocks any) []string {
-	v := &blockValidator{blockIDs: map[string]bool{}}
+	v := &blockValidator{blockIDs: map[string]bool{}, surface: "message"}
 	v.blocks(blocks, "/blocks", maxMessageBlocks)
 	return v.errs
 }
@@ -105,7 +113,7 @@ func validateMessageBlocks(blocks any) []string {
 // validateView checks a view object as views.open/push/update/publish (or a
 // response_action) receive it; want is "modal" or "home".
 func validateView(data map[string]any, want string) []string {
-	v := &blockValidator{blockIDs: map[string]bool{}}
+	v := &blockValidator{blockIDs: map[string]bool{}, surface: want}
 	typ, _ := data["type"].(string)
 	if typ != want {
 		v.fail("/view/type", "must be %q, not %q", want, typ)
@@ -247,6 +255,8 @@ func (v *blockValidator) block(b map[string]any, ptr string) {
 		if _, ok := b["alt_text"].(string); !ok {
 			v.fail(ptr+"/alt_text", "missing required field: alt_text")
 		}
+	case "data_visualization":
+		v.chart(b, ptr)
 	case "markdown":
 		t, _ := b["text"].(string)
 		if t == "" {
@@ -254,6 +264,40 @@ func (v *blockValidator) block(b map[string]any, ptr string) {
 		} else if utf8.RuneCountInString(t) > maxMarkdownBlockLen {
 			v.fail(ptr+"/text", "must be less than %d characters", maxMarkdownBlockLen+1)
 		}
+	}
+}
+
+// chart checks a data_visualization block as slack-go decodes and validates it
+// (slack.DataVisualizationBlock.Validate encodes Slack's documented limits: a title
+// of 1 to 50 characters; a pie, bar, area or line chart; 1 to 6 series with unique
+// names of at most 20 characters, each with exactly one point, of at most 20, for
+// every one of the unique axis categories of at most 20 characters; axis labels of at
+// most 50; 1 to 6 pie segments of positive value), and where Slack draws it.
+func (v *blockValidator) chart(b map[string]any, ptr string) {
+	if !chartSurfaces[v.surface] {
+		v.fail(ptr+"/type", "data_visualization blocks are not supported in a %s", v.surface)
+		return
+	}
+	if _, ok := b["title"].(string); !ok {
+		v.fail(ptr+"/title", "missing required field: title")
+		return
+	}
+	c, ok := b["chart"].(map[string]any)
+	if !ok {
+		v.fail(ptr+"/chart", "missing required field: chart")
+		return
+	}
+	if t, _ := c["type"].(string); t != "pie" && t != "bar" && t != "area" && t != "line" {
+		v.fail(ptr+"/chart/type", "must be one of pie, bar, area or line, not %q", t)
+		return
+	}
+	var dv slack.DataVisualizationBlock
+	if err := json.Unmarshal(mustJSON(b), &dv); err != nil {
+		v.fail(ptr, "invalid data_visualization block: %v", err)
+		return
+	}
+	if err := dv.Validate(); err != nil {
+		v.fail(ptr, "invalid data_visualization block: %v", err)
 	}
 }
 

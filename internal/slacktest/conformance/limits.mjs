@@ -78,6 +78,20 @@ const MAX_MODAL_TITLE = 24;
 const MAX_PRIVATE_METADATA = 3000;
 const MAX_CALLBACK_ID = 255;
 
+// https://docs.slack.dev/reference/block-kit/blocks/data-visualization-block (and
+// slack-go's DataVisualizationBlock.Validate, v0.35.0): title 1 to 50 characters; chart
+// pie, bar, area or line; pie segments 1 to 6, labels 1 to 20 characters, values above
+// 0; series 1 to 6, names 1 to 20 characters and unique; each series 1 to 20 points,
+// exactly one for every category; categories unique, 1 to 20 characters; x_label and
+// y_label at most 50. Slack lists messages and Home tabs as its surfaces, not modals.
+const MAX_CHART_TITLE = 50;
+const MAX_CHART_SERIES = 6;
+const MAX_CHART_POINTS = 20;
+const MAX_CHART_LABEL = 20;
+const MAX_CHART_AXIS_LABEL = 50;
+const CHART_TYPES = new Set(['pie', 'bar', 'area', 'line']);
+const CHART_SURFACES = new Set(['message', 'home']);
+
 // https://docs.slack.dev/messaging/message-metadata
 // metadata is an event_type (a name for the event) with an event_payload object.
 
@@ -116,18 +130,23 @@ class Checker {
     this.max(path, what, t.text, Math.min(max, MAX_TEXT));
   }
 
-  blocks(path, blocks, limit) {
+  // blocks checks a blocks array of a surface: 'message', 'home' or 'modal'.
+  blocks(path, blocks, limit, surface) {
     if (!Array.isArray(blocks)) return;
     if (blocks.length > limit) {
       this.fail(path, `${blocks.length} blocks; Slack allows ${limit} here`);
     }
-    blocks.forEach((b, i) => this.block(`${path}[${i}]`, b));
+    blocks.forEach((b, i) => this.block(`${path}[${i}]`, b, surface));
   }
 
-  block(path, b) {
+  block(path, b, surface) {
     if (!isObject(b)) return;
     this.max(path, 'block_id', b.block_id, MAX_BLOCK_ID);
     switch (b.type) {
+      case 'data_visualization':
+        if (!CHART_SURFACES.has(surface)) this.fail(path, `a data_visualization block in a ${surface}: Slack draws charts in messages and Home tabs`);
+        this.chart(path, b);
+        break;
       case 'section':
         this.text(`${path}.text`, b.text, { max: MAX_SECTION_TEXT, what: 'section text' });
         if (Array.isArray(b.fields)) {
@@ -165,6 +184,61 @@ class Checker {
         }
         break;
     }
+  }
+
+  // A data_visualization block's title and chart.
+  chart(path, b) {
+    const length = (p, what, s, min, max) => {
+      if (typeof s !== 'string' || chars(s) < min) this.fail(p, `${what} must have at least ${min} character`);
+      else this.max(p, what, s, max);
+    };
+    length(`${path}.title`, 'chart title', b.title, 1, MAX_CHART_TITLE);
+    const c = b.chart;
+    if (!isObject(c) || !CHART_TYPES.has(c.type)) {
+      this.fail(`${path}.chart`, `chart must be one of ${[...CHART_TYPES].join(', ')}, not ${JSON.stringify(isObject(c) ? c.type : c)}`);
+      return;
+    }
+    const count = (p, one, many, list, max) => {
+      if (!Array.isArray(list) || list.length < 1) this.fail(p, `a ${c.type} chart needs at least 1 ${one}`);
+      else if (list.length > max) this.fail(p, `${list.length} ${many}; Slack allows ${max}`);
+    };
+    if (c.type === 'pie') {
+      count(`${path}.chart.segments`, 'segment', 'segments', c.segments, MAX_CHART_SERIES);
+      (Array.isArray(c.segments) ? c.segments : []).forEach((s, i) => {
+        const p = `${path}.chart.segments[${i}]`;
+        length(`${p}.label`, 'segment label', s?.label, 1, MAX_CHART_LABEL);
+        if (typeof s?.value !== 'number' || !(s.value > 0)) this.fail(`${p}.value`, `a segment's value must be above 0, not ${JSON.stringify(s?.value)}`);
+      });
+      return;
+    }
+    const axis = isObject(c.axis_config) ? c.axis_config : {};
+    const cats = Array.isArray(axis.categories) ? axis.categories : [];
+    count(`${path}.chart.axis_config.categories`, 'category', 'categories', axis.categories, MAX_CHART_POINTS);
+    cats.forEach((cat, i) => length(`${path}.chart.axis_config.categories[${i}]`, 'category', cat, 1, MAX_CHART_LABEL));
+    if (new Set(cats).size !== cats.length) this.fail(`${path}.chart.axis_config.categories`, 'categories must be unique');
+    this.max(`${path}.chart.axis_config`, 'x_label', axis.x_label, MAX_CHART_AXIS_LABEL);
+    this.max(`${path}.chart.axis_config`, 'y_label', axis.y_label, MAX_CHART_AXIS_LABEL);
+    count(`${path}.chart.series`, 'series', 'series', c.series, MAX_CHART_SERIES);
+    const names = new Set();
+    (Array.isArray(c.series) ? c.series : []).forEach((s, i) => {
+      const p = `${path}.chart.series[${i}]`;
+      length(`${p}.name`, 'series name', s?.name, 1, MAX_CHART_LABEL);
+      if (names.has(s?.name)) this.fail(`${p}.name`, `series name ${JSON.stringify(s?.name)} is used twice; names must be unique`);
+      names.add(s?.name);
+      const data = Array.isArray(s?.data) ? s.data : [];
+      if (data.length < 1 || data.length > MAX_CHART_POINTS) {
+        this.fail(`${p}.data`, `${data.length} points; Slack allows 1 to ${MAX_CHART_POINTS}`);
+      }
+      const labels = data.map((d) => d?.label);
+      data.forEach((d, j) => {
+        if (!cats.includes(d?.label)) this.fail(`${p}.data[${j}].label`, `${JSON.stringify(d?.label)} is not one of the axis categories`);
+        if (typeof d?.value !== 'number') this.fail(`${p}.data[${j}].value`, 'a point\'s value must be a number');
+      });
+      const missing = cats.filter((cat) => labels.filter((l) => l === cat).length !== 1);
+      if (missing.length > 0) {
+        this.fail(`${p}.data`, `needs exactly one point for each category; not so for ${missing.map((m) => JSON.stringify(m)).join(', ')}`);
+      }
+    });
   }
 
   element(path, e) {
@@ -228,7 +302,7 @@ class Checker {
   // A message: chat.* arguments, a slash command's ack payload or a response_url body.
   message(path, m) {
     if (!isObject(m)) return;
-    this.blocks(`${path}.blocks`, m.blocks, MAX_MESSAGE_BLOCKS);
+    this.blocks(`${path}.blocks`, m.blocks, MAX_MESSAGE_BLOCKS, 'message');
     if ('metadata' in m) this.metadata(`${path}.metadata`, m.metadata);
   }
 
@@ -247,7 +321,7 @@ class Checker {
 
   view(path, v) {
     if (!isObject(v)) return;
-    this.blocks(`${path}.blocks`, v.blocks, MAX_VIEW_BLOCKS);
+    this.blocks(`${path}.blocks`, v.blocks, MAX_VIEW_BLOCKS, v.type === 'home' ? 'home' : 'modal');
     this.max(path, 'private_metadata', v.private_metadata, MAX_PRIVATE_METADATA);
     this.max(path, 'callback_id', v.callback_id, MAX_CALLBACK_ID);
     this.max(path, 'external_id', v.external_id, MAX_CALLBACK_ID);
@@ -271,7 +345,7 @@ export function checkLimits(entry) {
       if (messageMethods.has(line.method)) c.message('args', value);
       if (viewMethods.has(line.method) && isObject(value)) c.view('args.view', value.view);
       if (line.method === 'files.completeUploadExternal' && isObject(value)) {
-        c.blocks('args.blocks', value.blocks, MAX_MESSAGE_BLOCKS);
+        c.blocks('args.blocks', value.blocks, MAX_MESSAGE_BLOCKS, 'message');
       }
       break;
     case 'ack':
