@@ -45,9 +45,6 @@ func (p *Programme) anyDue(tx Tx, now time.Time) (bool, error) {
 			return true, nil
 		}
 	}
-	if p.cycle <= 0 {
-		return false, nil
-	}
 	pairings, err := tx.Pairings()
 	if err != nil {
 		return false, err

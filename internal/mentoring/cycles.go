@@ -127,11 +127,9 @@ func (p *Programme) SaveSurvey(ctx context.Context, userID string, pairingID uin
 }
 
 // advanceCycles ends the pairings whose end-of-cycle question ran out of time without
-// both choosing to keep going, and asks those whose cycle is over.
+// both choosing to keep going, and asks those whose cycle is over. Questions asked
+// before cycles were turned off still run out (and end their pairings) as asked.
 func (p *Programme) advanceCycles(tx Tx, now time.Time) (int, error) {
-	if p.cycle <= 0 {
-		return 0, nil
-	}
 	pairings, err := tx.Pairings()
 	if err != nil {
 		return 0, err
