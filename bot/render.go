@@ -235,14 +235,14 @@ func roundSummary(r mentoring.Round) string {
 	}
 	for i, p := range r.Pairs {
 		if i == maxListedPairs {
-			fmt.Fprintf(&sb, "\n…and %d more", len(r.Pairs)-i)
+			fmt.Fprintf(&sb, "\n…and %d more %s.", len(r.Pairs)-i, plural(len(r.Pairs)-i, "pair", "pairs"))
 			break
 		}
 		fmt.Fprintf(&sb, "\n• <@%s> mentors <@%s>: %s", p.MentorID, p.MenteeID, reasonsLine(p.Reasons))
 	}
 	for i, u := range r.Unmatched {
 		if i == maxListedPairs {
-			fmt.Fprintf(&sb, "\n…and %d more unmatched", len(r.Unmatched)-i)
+			fmt.Fprintf(&sb, "\n…and %d more %s without a mentor.", len(r.Unmatched)-i, plural(len(r.Unmatched)-i, "mentee", "mentees"))
 			break
 		}
 		fmt.Fprintf(&sb, "\n• <@%s> has no mentor yet: %s", u.MenteeID, Escape(u.Reason))

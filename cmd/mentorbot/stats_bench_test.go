@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,8 +101,11 @@ func BenchmarkStats(b *testing.B) {
 			ctx, cancel := context.WithTimeout(context.Background(), slackDeadline)
 			ack, err := h.srv.SlashCommand(ctx, "UADMIN", "/mentor", "stats")
 			cancel()
-			if err != nil || len(ack.Payload) == 0 {
-				b.Fatalf("no reply: %v", err)
+			if err != nil || len(ack.Payload) == 0 || ack.Dropped {
+				b.Fatalf("no reply in the ack (dropped: %v): %v", ack.Dropped, err)
+			}
+			if !strings.Contains(string(ack.Payload), `"data_visualization"`) {
+				b.Fatalf("the reply has no chart: %.300s", ack.Payload)
 			}
 			lat = append(lat, ack.Latency)
 		}
