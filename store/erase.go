@@ -223,5 +223,25 @@ func (s *Store) compact() error {
 	if err := old.Close(); err != nil {
 		return fmt.Errorf("compact: close the old file: %w", err)
 	}
+	// The rewrite is done: clear its mark (a byte, no one's data, may stay in a free
+	// page).
+	return s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyRewriteDue) })
+}
+
+// finishRewrite rewrites the file when an erasure committed but its rewrite did not
+// finish (a crash, a full disk): the erased bytes may still be in free pages. Open
+// calls it, so they are gone before anything is served.
+func (s *Store) finishRewrite() error {
+	due := false
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		due = tx.Bucket(bucketMeta).Get(keyRewriteDue) != nil
+		return nil
+	}); err != nil || !due {
+		return err
+	}
+	if err := s.compact(); err != nil {
+		return fmt.Errorf("finish the rewrite after an erasure in %s: %w", s.path, err)
+	}
+	s.caches.forget()
 	return nil
 }

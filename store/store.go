@@ -70,6 +70,10 @@ func damaged(path string, err error) *DamagedError {
 var (
 	bucketMeta       = []byte("meta")
 	keySchemaVersion = []byte("schema_version")
+	// keyRewriteDue is set, in the transaction that erases, until the rewrite that
+	// takes the erased bytes out of the file is done: a crash between the two leaves
+	// it set, and the next Open rewrites the file before anything else.
+	keyRewriteDue = []byte("rewrite_due")
 )
 
 // Store is the bbolt-backed storage. It is safe for concurrent use.
@@ -192,6 +196,10 @@ func Open(path string, opts Options) (*Store, error) {
 		if err := db.Update(func(tx *bolt.Tx) error { return migrate(tx, migrations) }); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("migrate store %s: %w", path, err)
+		}
+		if err := s.finishRewrite(); err != nil {
+			s.db.Close()
+			return nil, err
 		}
 	}
 	return s, nil

@@ -50,6 +50,9 @@ func (s *Store) Update(ctx context.Context, fn func(tx mentoring.Tx) error) erro
 			return err
 		}
 		erased = t.erased
+		if erased {
+			return btx.Bucket(bucketMeta).Put(keyRewriteDue, []byte{1})
+		}
 		return nil
 	})
 	if err != nil || !erased {
