@@ -120,6 +120,8 @@ func TestDeliveryWaitsOutRateLimitsAndSkipsTheUndeliverable(t *testing.T) {
 	h.m.delivery.Wake()
 	h.record(t, start, "alice's message", h.dmTo("UALICE", "For alice."))
 	waitFor(t, "the outbox to empty", func() bool { return len(h.queued(t)) == 0 })
+	// Delivery counts a send after the outbox lets it go: wait for the count too.
+	waitFor(t, "alice's message to be counted", func() bool { return fanSettled(h, mentoring.KindIntro) == 1 })
 	h.wantMetrics(t,
 		// The deactivated account: dropped, and counted.
 		`mentorbot_messages_total{kind="mentorbot_intro",outcome="failed"} 1`,

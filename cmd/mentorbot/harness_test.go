@@ -258,8 +258,19 @@ func (h *harness) metrics(t testing.TB) string {
 // wantMetrics fails t unless /metrics has each line (a sample with its value).
 func (h *harness) wantMetrics(t testing.TB, lines ...string) {
 	t.Helper()
-	page := h.metrics(t)
-	have := strings.Split(page, "\n")
+	// A count follows the event it counts (a send is counted after Slack answered and
+	// the outbox let it go): poll, with a deadline, for the page to show them all.
+	var have []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		have = strings.Split(h.metrics(t), "\n")
+		all := true
+		for _, l := range lines {
+			all = all && slices.Contains(have, l)
+		}
+		if all || time.Now().After(deadline) {
+			break
+		}
+	}
 	for _, l := range lines {
 		if !slices.Contains(have, l) {
 			name, _, _ := strings.Cut(l, "{")
