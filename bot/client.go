@@ -41,6 +41,10 @@ type ClientConfig struct {
 	// Memory keeps learned rate limits and DM channel ids across restarts; nil keeps
 	// them in memory only.
 	Memory WebMemory
+	// Now is the programme's clock, which the directory's cache of profiles and the
+	// expiry of Slack statuses are read on; nil means time.Now. (Pacing runs on the
+	// wall clock: Slack's limits do.)
+	Now func() time.Time
 }
 
 // Client is mentorbot's Web API side: every call the bot makes to Slack. It is the
@@ -53,6 +57,7 @@ type Client struct {
 	log    *slog.Logger
 	pacer  *pace.Pacer
 	memory WebMemory
+	now    func() time.Time
 
 	mu       sync.Mutex
 	profiles map[string]profile // users.info and users.list answers, by user id
@@ -73,7 +78,10 @@ func NewClient(cfg ClientConfig) *Client {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	c := &Client{m: cfg.Metrics, log: cfg.Logger, memory: cfg.Memory,
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	c := &Client{m: cfg.Metrics, log: cfg.Logger, memory: cfg.Memory, now: cfg.Now,
 		profiles: map[string]profile{}, convs: map[string]string{}, newConvs: map[string]string{}, erased: map[string]bool{}}
 	var learned map[string]float64
 	if c.memory != nil {

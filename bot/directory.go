@@ -75,7 +75,7 @@ func (c *Client) cached(id string, now time.Time) (mentoring.Person, bool) {
 // users.list page may have filled it), else from users.info. An unknown user is
 // EINVALID, so a typo in a mention gets a clear reply.
 func (c *Client) Person(ctx context.Context, id string) (mentoring.Person, error) {
-	if p, ok := c.cached(id, time.Now()); ok {
+	if p, ok := c.cached(id, c.now()); ok {
 		return p, nil
 	}
 	u, err := c.api.GetUserInfoContext(ctx, id)
@@ -86,7 +86,7 @@ func (c *Client) Person(ctx context.Context, id string) (mentoring.Person, error
 		c.m.DirectoryFailures.Inc()
 		return mentoring.Person{}, fmt.Errorf("users.info %s: %w", id, err)
 	}
-	now := time.Now()
+	now := c.now()
 	p := profileOf(u, now)
 	c.mu.Lock()
 	c.profiles[p.ID] = p
@@ -101,7 +101,7 @@ func (c *Client) Person(ctx context.Context, id string) (mentoring.Person, error
 // fails is counted (mentorbot_directory_failures_total) and returned: the caller
 // knows nothing about anyone asked.
 func (c *Client) People(ctx context.Context, ids []string) (map[string]mentoring.Person, error) {
-	now := time.Now()
+	now := c.now()
 	out := make(map[string]mentoring.Person, len(ids))
 	missing := map[string]bool{}
 	for _, id := range ids {
@@ -157,7 +157,7 @@ func (c *Client) listUsers(ctx context.Context, more func(page []profile) bool) 
 			return err
 		}
 		pages = next
-		fetched := time.Now()
+		fetched := c.now()
 		page := make([]profile, len(pages.Users))
 		c.mu.Lock()
 		for i := range pages.Users {

@@ -166,7 +166,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.metrics = ops.NewMetrics()
 	client := bot.NewClient(bot.ClientConfig{
 		BotToken: string(cfg.BotToken), AppToken: string(cfg.AppToken), APIURL: string(cfg.APIURL),
-		Metrics: m.metrics, Logger: log, Memory: st,
+		Metrics: m.metrics, Logger: log, Memory: st, Now: now,
 	})
 	dlv := delivery.New(delivery.Config{Queue: st, Slack: client, Now: now, Log: log, Sends: m.metrics.Sends})
 	prog := mentoring.New(mentoring.Config{
