@@ -67,25 +67,7 @@ func TestCycleQuestionsSurviveSIGKILLMidFanout(t *testing.T) {
 	}
 	t.Logf("killed after %d end-of-cycle questions", tally.messages)
 
-	p = startProc(t, env)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("restarted bot's log:\n%s", p.stderr)
-		}
-	})
-	if _, err := srv.WaitRecordAfter(ctx, killedAt, func(r slacktest.Record) bool {
-		tally.add(r)
-		return len(tally.byID) >= want
-	}); err != nil {
-		t.Fatalf("after the restart, %d of %d questions delivered: %v", len(tally.byID), want, err)
-	}
-	// Stopped, the bot finishes and records the sends in flight: nothing may be left.
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.wait(t, 15*time.Second); code != exitOK {
-		t.Fatalf("exit %d after SIGTERM; stderr:\n%s", code, p.stderr)
-	}
+	restartAndFinish(t, ctx, env, srv, tally, killedAt, want, "questions")
 	// Count again from the start: every record, after the last send was recorded.
 	all := newFanTally(mentoring.KindCycle)
 	for _, r := range srv.Records() {

@@ -223,25 +223,7 @@ func TestSIGKILLMidFanoutDeliversEveryCheckinOnce(t *testing.T) {
 	limits := paceLearned(t, db)
 	t.Logf("killed after %d check-ins; learned limits kept: %v", tally.messages, limits)
 
-	p = startProc(t, env)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("restarted bot's log:\n%s", p.stderr)
-		}
-	})
-	if _, err := srv.WaitRecordAfter(ctx, killedAt, func(r slacktest.Record) bool {
-		tally.add(r)
-		return len(tally.byID) >= want
-	}); err != nil {
-		t.Fatalf("after the restart, %d of %d check-ins delivered: %v", len(tally.byID), want, err)
-	}
-	// Stopped, the bot finishes and records the sends in flight: nothing may be left.
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.wait(t, 15*time.Second); code != exitOK {
-		t.Fatalf("exit %d after SIGTERM; stderr:\n%s", code, p.stderr)
-	}
+	restartAndFinish(t, ctx, env, srv, tally, killedAt, want, "check-ins")
 	ids, channels := tally.twice()
 	if len(ids) > 0 || len(channels) > 0 || tally.messages != want {
 		t.Errorf("%d check-in DMs for %d due: notice ids sent twice %v, people messaged twice %v", tally.messages, want, ids, channels)
@@ -320,4 +302,31 @@ func dueCheckins(t *testing.T, pairs int, learned float64) (*slacktest.Server, s
 	env["MENTORBOT_NUDGE_SCHEDULE"] = "0 0 1 1 *"
 	srv.Meter("chat.postMessage", 25, 5)
 	return srv, db, env
+}
+
+// restartAndFinish starts the bot again after a kill, waits until every one of want
+// notices has reached Slack (tally counts them, from the records after killedAt),
+// then stops it with SIGTERM and checks it exits 0, having recorded the sends it had
+// in flight. what names the notices in a failure.
+func restartAndFinish(t *testing.T, ctx context.Context, env map[string]string, srv *slacktest.Server, tally *fanTally, killedAt, want int, what string) {
+	t.Helper()
+	p := startProc(t, env)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("restarted bot's log:\n%s", p.stderr)
+		}
+	})
+	if _, err := srv.WaitRecordAfter(ctx, killedAt, func(r slacktest.Record) bool {
+		tally.add(r)
+		return len(tally.byID) >= want
+	}); err != nil {
+		t.Fatalf("after the restart, %d of %d %s delivered: %v", len(tally.byID), want, what, err)
+	}
+	// Stopped, the bot finishes and records the sends in flight: nothing may be left.
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(t, 15*time.Second); code != exitOK {
+		t.Fatalf("exit %d after SIGTERM; stderr:\n%s", code, p.stderr)
+	}
 }
