@@ -220,6 +220,28 @@ func (t *tx) CheckinsOf(pairingID uint64, userID string) ([]mentoring.Checkin, e
 	return out, err
 }
 
+func (t *tx) LastCheckins(pairingID uint64, userID string, n int) ([]mentoring.Checkin, error) {
+	prefix := checkinKey(pairingID, userID, "")
+	c := t.Bucket(bucketCheckins).Cursor()
+	// Keys of one person's check-ins end in the period key, which sorts in time: start
+	// past the last one and walk back.
+	k, raw := c.Seek(append(bytes.Clone(prefix), 0xff))
+	if k == nil {
+		k, raw = c.Last()
+	} else {
+		k, raw = c.Prev()
+	}
+	var out []mentoring.Checkin
+	for ; k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, raw = c.Prev() {
+		var ci mentoring.Checkin
+		if err := json.Unmarshal(raw, &ci); err != nil {
+			return nil, fmt.Errorf("decode %x: %w", k, err)
+		}
+		out = append(out, ci)
+	}
+	return out, nil
+}
+
 func (t *tx) ForEachCheckin(fn func(c mentoring.Checkin) error) error {
 	return each(t.Bucket(bucketCheckins), nil, func(_ []byte, c mentoring.Checkin) error { return fn(c) })
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -84,6 +85,62 @@ func TestBackfillWeeks(t *testing.T) {
 		got[i].Start = want[i].Start
 		if got[i] != want[i] {
 			t.Errorf("week %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestLastCheckins: the newest n of one person's check-ins on one pairing, newest
+// first, whatever sorts beside them (another person whose id starts the same, the
+// next pairing, the end of the bucket).
+func TestLastCheckins(t *testing.T) {
+	s := openTest(t)
+	at := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	put := func(pairing uint64, user string, weeks ...int) {
+		t.Helper()
+		if err := s.Update(t.Context(), func(tx mentoring.Tx) error {
+			for _, w := range weeks {
+				p := mentoring.Period{Kind: mentoring.KindCheckin, Start: at.AddDate(0, 0, 7*w)}
+				if err := tx.PutCheckin(&mentoring.Checkin{PairingID: pairing, UserID: user, Period: p.Key(), SentAt: p.Start}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(1, "UAAA", 2, 0, 1, 3)
+	put(1, "UAAAB", 9)
+	put(2, "UAAA", 8)
+	put(7, "UZZZ", 7)
+	tests := []struct {
+		pairing uint64
+		user    string
+		n       int
+		want    []int // weeks, newest first
+	}{
+		{1, "UAAA", 2, []int{3, 2}},
+		{1, "UAAA", 10, []int{3, 2, 1, 0}},
+		{1, "UAAAB", 3, []int{9}},
+		{2, "UAAA", 3, []int{8}},
+		{7, "UZZZ", 1, []int{7}},
+		{3, "UAAA", 3, nil},
+	}
+	for _, tt := range tests {
+		var got []mentoring.Checkin
+		if err := s.View(t.Context(), func(tx mentoring.Tx) error {
+			var err error
+			got, err = tx.LastCheckins(tt.pairing, tt.user, tt.n)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var weeks []int
+		for _, c := range got {
+			weeks = append(weeks, int(c.SentAt.Sub(at).Hours()/24/7))
+		}
+		if fmt.Sprint(weeks) != fmt.Sprint(tt.want) {
+			t.Errorf("LastCheckins(%d, %s, %d) = weeks %v, want %v", tt.pairing, tt.user, tt.n, weeks, tt.want)
 		}
 	}
 }

@@ -6,13 +6,14 @@ import (
 )
 
 // idleStreak counts userID's check-in periods, newest first, that they left without
-// any answer, up to the first they answered. Only periods they were sent a check-in
-// count: a week skipped because their status said away neither adds to the streak
-// nor breaks it.
-func idleStreak(tx Tx, userID string, about []About) (int, error) {
+// any answer, up to the first they answered or limit. Only periods they were sent a
+// check-in count: a week skipped because their status said away neither adds to the
+// streak nor breaks it. It reads only the last limit check-ins of each pairing, so a
+// year of history costs no more than a month's.
+func idleStreak(tx Tx, userID string, about []About, limit int) (int, error) {
 	answered := map[string]bool{}
 	for _, a := range about {
-		list, err := tx.CheckinsOf(a.PairingID, userID)
+		list, err := tx.LastCheckins(a.PairingID, userID, limit)
 		if err != nil {
 			return 0, err
 		}
@@ -27,7 +28,7 @@ func idleStreak(tx Tx, userID string, about []About) (int, error) {
 	// Period keys end in the local start time, written so that they sort in time.
 	slices.Sort(periods)
 	n := 0
-	for i := len(periods) - 1; i >= 0 && !answered[periods[i]]; i-- {
+	for i := len(periods) - 1; i >= 0 && !answered[periods[i]] && n < limit; i-- {
 		n++
 	}
 	return n, nil

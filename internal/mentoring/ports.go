@@ -52,6 +52,8 @@ type Tx interface {
 
 	// Checkin returns userID's check-in for that pairing and period (ENOTFOUND).
 	Checkin(pairingID uint64, userID, period string) (*Checkin, error)
+	// LastCheckins returns userID's last n check-ins for one pairing, newest first.
+	LastCheckins(pairingID uint64, userID string, n int) ([]Checkin, error)
 	// CheckinsOf returns userID's check-ins for one pairing, oldest period first.
 	CheckinsOf(pairingID uint64, userID string) ([]Checkin, error)
 	// ForEachCheckin calls fn with every check-in, stopping at its first error.

@@ -109,7 +109,7 @@ func (p *Programme) queueDue(ctx context.Context, kind Kind, includeNew bool) (i
 				continue
 			}
 			if kind == KindCheckin && p.idleAfter > 0 {
-				streak, err := idleStreak(tx, d.userID, d.about)
+				streak, err := idleStreak(tx, d.userID, d.about, p.idleAfter)
 				if err != nil {
 					return err
 				}
