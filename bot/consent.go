@@ -140,6 +140,9 @@ func consentMessage(n mentoring.Notice) (message, bool) {
 // settle replaces the message a button was on with what the click did, without its
 // buttons: the person sees their answer where they gave it.
 func (b *Bot) settle(ctx context.Context, cb *slack.InteractionCallback, mrkdwn string) {
+	if cb.View.Type == slack.VTHomeTab {
+		return // the Home tab is published again with the new state
+	}
 	if cb.Channel.ID == "" || cb.Message.Timestamp == "" {
 		b.client.dm(ctx, cb.User.ID, mrkdwn)
 		return

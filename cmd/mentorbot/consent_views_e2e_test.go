@@ -157,6 +157,12 @@ func TestConsentViewsIdlePause(t *testing.T) {
 	waitFor(t, "bert to be resumed", func() bool { return h.participant(t, "UBERT").PausedUntil == nil })
 	waitFor(t, "bert's Home to drop the pause", func() bool { return !strings.Contains(h.latestHome("UBERT"), "Paused") })
 	cvLacks(t, "bert's Home after resuming", h.latestHome("UBERT"), "Resume check-ins")
+	// A click on the Home tab is answered there, not by a DM as well.
+	for _, r := range h.srv.Records()[start:] {
+		if r.Kind == "message" && r.Channel == h.srv.DMChannelID("UBERT") && strings.Contains(r.Text, "Welcome back") {
+			t.Errorf("resuming from the Home tab also sent a DM: %s", r.Text)
+		}
+	}
 
 	h.say(t, "UBERT", "/mentor", "pause 2w")
 	got := h.say(t, "UBERT", "/mentor", "status")
